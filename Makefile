@@ -1,0 +1,24 @@
+# Shortcuts for people with make; the README's commands need only Python.
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install test lint format bench-io
+
+$(BIN)/spotify-assets: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/spotify-assets
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+bench-io: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_io

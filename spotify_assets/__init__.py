@@ -1,0 +1,1 @@
+"""The Spotify Web API as a documented PostgreSQL warehouse, orchestrated by Dagster."""

@@ -1,0 +1,258 @@
+"""The SQL the Postgres IO manager runs: table slices, schema changes, the swap and the read.
+
+Statements are composed with psycopg's ``sql`` module, so identifiers are always quoted, and carry
+values as ``$n`` parameters for the ADBC driver. ``partition_expr`` is quoted when it names a column
+and used as written (it comes from asset code, never from users) when it is an expression.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from psycopg import sql
+
+from spotify_assets.io_managers.postgres.pandas_handler import ColumnType
+
+DTYPES_SCHEMA = "dagster_io"
+DTYPES_TABLE = "pandas_dtypes"
+
+
+@dataclass(frozen=True)
+class PartitionDimension:
+    """One partition dimension of a slice: a time window ``[start, end)`` or a set of keys."""
+
+    expr: str
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    keys: tuple[str, ...] = ()
+
+    @property
+    def is_time_window(self) -> bool:
+        return self.start is not None
+
+
+@dataclass(frozen=True)
+class TableSlice:
+    schema: str
+    table: str
+    columns: tuple[str, ...] | None = None
+    partitions: tuple[PartitionDimension, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    @property
+    def identifier(self) -> sql.Identifier:
+        return sql.Identifier(self.schema, self.table)
+
+
+@dataclass
+class Query:
+    """SQL text with ``$n`` placeholders and their values, built up piece by piece."""
+
+    params: list[object] = field(default_factory=list)
+
+    def bind(self, value: object, cast: str | None = None) -> sql.Composable:
+        self.params.append(value)
+        placeholder = f"${len(self.params)}"
+        return sql.SQL(f"{placeholder}::{cast}" if cast else placeholder)
+
+
+def render(statement: sql.Composable) -> str:
+    return statement.as_string(None)
+
+
+def _target(expr: str, column_types: Mapping[str, str]) -> tuple[sql.Composable, str | None]:
+    if expr in column_types:
+        return sql.Identifier(expr), column_types[expr]
+    return sql.SQL(f"({expr})"), None
+
+
+def _window_bound(moment: dt.datetime, pg_type: str | None) -> object:
+    # Compare like with like: a date or naive timestamp column holds wall-clock values in the
+    # partition's time zone, a timestamptz column holds instants.
+    if pg_type == "date":
+        return moment.date()
+    if pg_type == "timestamp without time zone":
+        return moment.replace(tzinfo=None)
+    return moment
+
+
+def slice_predicate(
+    table_slice: TableSlice, column_types: Mapping[str, str], query: Query
+) -> sql.Composable:
+    """The WHERE condition selecting exactly the slice's partitions (``true`` when unpartitioned)."""
+    conditions: list[sql.Composable] = []
+    for dim in table_slice.partitions:
+        target, pg_type = _target(dim.expr, column_types)
+        if dim.is_time_window:
+            assert dim.start is not None and dim.end is not None
+            conditions.append(
+                sql.SQL("{} >= {} and {} < {}").format(
+                    target,
+                    query.bind(_window_bound(dim.start, pg_type)),
+                    target,
+                    query.bind(_window_bound(dim.end, pg_type)),
+                )
+            )
+        elif not dim.keys:
+            conditions.append(sql.SQL("false"))
+        else:
+            if pg_type is None:
+                target, cast = sql.SQL("{}::text").format(target), None
+            else:
+                cast = None if pg_type == "text" else pg_type
+            keys = sql.SQL(", ").join(query.bind(key, cast) for key in dim.keys)
+            conditions.append(sql.SQL("{} in ({})").format(target, keys))
+    return sql.SQL(" and ").join(conditions) if conditions else sql.SQL("true")
+
+
+def select_statement(
+    table_slice: TableSlice, column_types: Mapping[str, str]
+) -> tuple[str, list[object]]:
+    query = Query()
+    columns = (
+        sql.SQL(", ").join(sql.Identifier(name) for name in table_slice.columns)
+        if table_slice.columns
+        else sql.SQL("*")
+    )
+    statement = sql.SQL("select {} from {}").format(columns, table_slice.identifier)
+    if table_slice.partitions:
+        statement = sql.SQL("{} where {}").format(
+            statement, slice_predicate(table_slice, column_types, query)
+        )
+    return render(statement), query.params
+
+
+def delete_statement(
+    table_slice: TableSlice, column_types: Mapping[str, str]
+) -> tuple[str, list[object]]:
+    query = Query()
+    statement = sql.SQL("delete from {} where {}").format(
+        table_slice.identifier, slice_predicate(table_slice, column_types, query)
+    )
+    return render(statement), query.params
+
+
+def create_table_statement(schema: str, table: str, columns: Sequence[ColumnType]) -> str:
+    definitions = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(col.name), sql.SQL(col.ddl_type)) for col in columns
+    )
+    return render(
+        sql.SQL("create table {} ({})").format(sql.Identifier(schema, table), definitions)
+    )
+
+
+def add_column_statement(table_slice: TableSlice, column: ColumnType) -> str:
+    # Rows already in the table have no value for a new column, so it is added nullable.
+    return render(
+        sql.SQL("alter table {} add column if not exists {} {}").format(
+            table_slice.identifier, sql.Identifier(column.name), sql.SQL(column.pg_type)
+        )
+    )
+
+
+def drop_not_null_statement(table_slice: TableSlice, column: str) -> str:
+    return render(
+        sql.SQL("alter table {} alter column {} drop not null").format(
+            table_slice.identifier, sql.Identifier(column)
+        )
+    )
+
+
+def swap_statements(table_slice: TableSlice, staging: str) -> list[str]:
+    return [
+        render(sql.SQL("drop table if exists {}").format(table_slice.identifier)),
+        render(
+            sql.SQL("alter table {} rename to {}").format(
+                sql.Identifier(table_slice.schema, staging), sql.Identifier(table_slice.table)
+            )
+        ),
+    ]
+
+
+def comment_statements(
+    table_slice: TableSlice, description: str | None, column_descriptions: Mapping[str, str]
+) -> list[str]:
+    """COMMENT ON statements (utility statements take no parameters, so values are literals)."""
+    statements = []
+    if description:
+        statements.append(
+            render(
+                sql.SQL("comment on table {} is {}").format(
+                    table_slice.identifier, sql.Literal(description)
+                )
+            )
+        )
+    for column, text in column_descriptions.items():
+        statements.append(
+            render(
+                sql.SQL("comment on column {} is {}").format(
+                    sql.Identifier(table_slice.schema, table_slice.table, column), sql.Literal(text)
+                )
+            )
+        )
+    return statements
+
+
+def table_comments_query() -> str:
+    """The table's comment and its columns' comments, keyed by column name ('' for the table)."""
+    return (
+        "select '' as name, obj_description(c.oid, 'pg_class') as comment "
+        "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = $1 and c.relname = $2 "
+        "union all "
+        "select a.attname, col_description(c.oid, a.attnum) "
+        "from pg_attribute a join pg_class c on c.oid = a.attrelid "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped"
+    )
+
+
+def existing_columns_query() -> str:
+    """Columns of a table in order: name, type as format_type prints it, nullable."""
+    return (
+        "select a.attname, format_type(a.atttypid, a.atttypmod), not a.attnotnull "
+        "from pg_attribute a join pg_class c on c.oid = a.attrelid "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p') "
+        "and a.attnum > 0 and not a.attisdropped order by a.attnum"
+    )
+
+
+def dtypes_table(schema_prefix: str) -> sql.Identifier:
+    return sql.Identifier(f"{schema_prefix}{DTYPES_SCHEMA}", DTYPES_TABLE)
+
+
+def create_dtypes_table_statement(schema_prefix: str) -> sql.Composable:
+    return sql.SQL(
+        "create table if not exists {} (table_schema text not null, table_name text not null, "
+        "column_name text not null, dtype text not null, "
+        "primary key (table_schema, table_name, column_name))"
+    ).format(dtypes_table(schema_prefix))
+
+
+def read_dtypes_statement(schema_prefix: str) -> str:
+    return render(
+        sql.SQL("select column_name, dtype from {} where table_schema = $1 and table_name = $2").format(
+            dtypes_table(schema_prefix)
+        )
+    )
+
+
+def clear_dtypes_statement(schema_prefix: str) -> str:
+    return render(
+        sql.SQL("delete from {} where table_schema = $1 and table_name = $2").format(
+            dtypes_table(schema_prefix)
+        )
+    )
+
+
+def upsert_dtype_statement(schema_prefix: str) -> str:
+    return render(
+        sql.SQL(
+            "insert into {} (table_schema, table_name, column_name, dtype) values ($1, $2, $3, $4) "
+            "on conflict (table_schema, table_name, column_name) do update set dtype = excluded.dtype"
+        ).format(dtypes_table(schema_prefix))
+    )

@@ -1,0 +1,387 @@
+"""A Postgres IO manager for pandas DataFrames: bulk loads, atomic writes, partitions.
+
+Asset key ``[layer, table]`` is table ``<schema_prefix><layer>.<table>``. Every write is one
+transaction on one connection, so a failure or a killed process leaves the previous table as it was:
+
+* unpartitioned: load a staging table, then drop the old table and rename the staging one; readers
+  see the old table or the new one.
+* partitioned (``partition_expr`` metadata, as in dagster-duckdb): delete the slice, load the slice.
+* ``write_mode: append`` metadata: load the rows, delete nothing (append-only history).
+
+Loads stream Arrow batches through ADBC's binary COPY. A column added to the DataFrame is added to
+the table; a type change that existing rows cannot follow fails before anything is written.
+"""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import adbc_driver_manager
+import pandas as pd
+import pyarrow as pa
+from dagster import (
+    ConfigurableIOManager,
+    InputContext,
+    MetadataValue,
+    MultiPartitionsDefinition,
+    OutputContext,
+    TableColumn,
+    TableColumnConstraints,
+    TableSchema,
+    TimeWindowPartitionsDefinition,
+)
+from pydantic import Field
+
+from spotify_assets.io_managers.postgres import client
+from spotify_assets.io_managers.postgres.client import PartitionDimension, TableSlice
+from spotify_assets.io_managers.postgres.pandas_handler import (
+    DEFAULT_DTYPES,
+    ColumnType,
+    DataFrameSchemaError,
+    arrow_type,
+    base_type,
+    column_types,
+    nullable_dtype,
+    record_batches,
+    restore_frame,
+)
+from spotify_assets.resources.postgres import PostgresResource
+
+WRITE_MODES = ("replace", "append")
+
+# unique_violation and duplicate_table: what a CREATE racing another transaction's CREATE raises.
+_DUPLICATE_TABLE = {"23505", "42P07"}
+
+# Types a column may move to while keeping the values already stored.
+_WIDENINGS = {
+    ("smallint", "integer"),
+    ("smallint", "bigint"),
+    ("integer", "bigint"),
+    ("real", "double precision"),
+}
+
+
+def _compatible(table_type: str, frame_type: str) -> bool:
+    table_base = base_type(table_type)
+    return table_base == frame_type or (frame_type, table_base) in _WIDENINGS
+
+
+def table_metadata(
+    table_name: str,
+    row_count: int,
+    columns: Mapping[str, tuple[str, bool]],
+    descriptions: Mapping[str, str],
+) -> dict[str, object]:
+    """Dagster's standard table metadata: name, row count, and typed, described columns."""
+    return {
+        "dagster/table_name": table_name,
+        "dagster/row_count": row_count,
+        "dagster/column_schema": TableSchema(
+            columns=[
+                TableColumn(
+                    name=name,
+                    type=pg_type,
+                    description=descriptions.get(name),
+                    constraints=TableColumnConstraints(nullable=nullable),
+                )
+                for name, (pg_type, nullable) in columns.items()
+            ]
+        ),
+    }
+
+
+def column_descriptions(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """Column descriptions from the asset's ``dagster/column_schema`` definition metadata."""
+    schema = metadata.get("dagster/column_schema")
+    schema = getattr(schema, "schema", schema)
+    if not isinstance(schema, TableSchema):
+        return {}
+    return {col.name: col.description for col in schema.columns if col.description}
+
+
+def _partition_dimensions(
+    context: OutputContext | InputContext, partition_expr: object
+) -> tuple[PartitionDimension, ...]:
+    partitions_def = context.asset_partitions_def
+    if partition_expr is None:
+        raise ValueError(
+            f"Asset {context.asset_key.to_user_string()} is partitioned but has no 'partition_expr' "
+            "metadata naming the column that holds the partition; add e.g. "
+            'metadata={"partition_expr": "release_date"} to the asset.'
+        )
+    if isinstance(partitions_def, MultiPartitionsDefinition):
+        if not isinstance(partition_expr, Mapping):
+            raise ValueError(
+                f"Asset {context.asset_key.to_user_string()} has multi-partitions, so 'partition_expr' "
+                "must map each dimension name to a column, e.g. "
+                '{"date": "played_on", "market": "market"}.'
+            )
+        keys = context.asset_partition_keys
+        dimensions = []
+        for dimension in partitions_def.partitions_defs:
+            expr = partition_expr.get(dimension.name)
+            if expr is None:
+                raise ValueError(
+                    f"'partition_expr' of asset {context.asset_key.to_user_string()} has no entry for "
+                    f"partition dimension '{dimension.name}'; add the column that holds it."
+                )
+            values = sorted({key.keys_by_dimension[dimension.name] for key in keys})
+            dimensions.append(_dimension(expr, dimension.partitions_def, values))
+        return tuple(dimensions)
+    if isinstance(partitions_def, TimeWindowPartitionsDefinition):
+        window = context.asset_partitions_time_window
+        return (PartitionDimension(str(partition_expr), start=window.start, end=window.end),)
+    return (PartitionDimension(str(partition_expr), keys=tuple(context.asset_partition_keys)),)
+
+
+def _dimension(expr: str, partitions_def: object, keys: Sequence[str]) -> PartitionDimension:
+    if isinstance(partitions_def, TimeWindowPartitionsDefinition):
+        windows = [partitions_def.time_window_for_partition_key(key) for key in keys]
+        return PartitionDimension(
+            expr, start=min(w.start for w in windows), end=max(w.end for w in windows)
+        )
+    return PartitionDimension(expr, keys=tuple(keys))
+
+
+def _rows_outside(df: pd.DataFrame, dim: PartitionDimension) -> pd.Series | None:
+    """Rows of ``df`` outside the slice, when ``partition_expr`` is a plain column we can check."""
+    if dim.expr not in df.columns:
+        return None
+    values = df[dim.expr]
+    if not dim.is_time_window:
+        return values[~values.astype(str).isin(dim.keys) | values.isna()]
+    assert dim.start is not None and dim.end is not None
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        start, end = pd.Timestamp(dim.start), pd.Timestamp(dim.end)
+    elif pd.api.types.is_datetime64_dtype(values.dtype):
+        start, end = pd.Timestamp(dim.start.replace(tzinfo=None)), pd.Timestamp(dim.end.replace(tzinfo=None))
+    elif pd.api.types.infer_dtype(values, skipna=True) == "date":
+        start, end = dim.start.date(), dim.end.date()
+    else:
+        return None
+    inside = values.map(lambda v: v is not None and not pd.isna(v) and start <= v < end).astype(bool)
+    return values[~inside]
+
+
+class PostgresPandasIOManager(ConfigurableIOManager):
+    """Stores pandas DataFrames as PostgreSQL tables named by asset key (``[layer, table]``)."""
+
+    postgres: PostgresResource = Field(description="The database, and the schema prefix of every layer.")
+
+    def _table_slice(self, context: OutputContext | InputContext, definition_metadata: Mapping[str, Any]) -> TableSlice:
+        path = context.asset_key.path
+        layer = path[-2] if len(path) > 1 else "public"
+        partitions: tuple[PartitionDimension, ...] = ()
+        if context.has_asset_partitions:
+            partitions = _partition_dimensions(context, definition_metadata.get("partition_expr"))
+        columns = (context.definition_metadata or {}).get("columns") if isinstance(context, InputContext) else None
+        return TableSlice(
+            schema=self.postgres.schema(layer),
+            table=path[-1],
+            columns=tuple(columns) if columns else None,
+            partitions=partitions,
+        )
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
+        if not isinstance(obj, pd.DataFrame):
+            raise TypeError(
+                f"Asset {context.asset_key.to_user_string()} returned {type(obj).__name__}; the Postgres IO "
+                "manager stores pandas DataFrames. Return a DataFrame, or give the output another IO manager."
+            )
+        metadata = context.definition_metadata or {}
+        write_mode = metadata.get("write_mode", "replace")
+        if write_mode not in WRITE_MODES:
+            raise ValueError(f"'write_mode' metadata must be one of {WRITE_MODES}, got {write_mode!r}.")
+        table_slice = self._table_slice(context, metadata)
+        columns = column_types(obj)
+        for dim in table_slice.partitions:
+            outside = _rows_outside(obj, dim)
+            if outside is not None and len(outside):
+                raise DataFrameSchemaError(
+                    f"{len(outside)} of {len(obj)} rows for {table_slice.name} have '{dim.expr}' outside the "
+                    f"partition being written (e.g. {outside.head(3).tolist()}); return only that partition's rows."
+                )
+        descriptions = column_descriptions(metadata)
+        keeps_rows = bool(table_slice.partitions) or write_mode == "append"
+
+        self.postgres.ensure_schema(table_slice.schema)
+        self.postgres.ensure_schema(f"{self.postgres.schema_prefix}{client.DTYPES_SCHEMA}")
+        with self.postgres.get_connection() as conn:
+            conn.execute(client.create_dtypes_table_statement(self.postgres.schema_prefix))
+
+        with self.postgres.get_adbc_connection() as conn, conn.cursor() as cursor:
+            existing = self._existing_columns(cursor, table_slice)
+            self._check_compatible(table_slice, existing, columns, keeps_rows)
+            if not keeps_rows:
+                self._replace(cursor, table_slice, obj, columns)
+            elif existing or not self._create(cursor, table_slice, columns):
+                # The table exists (perhaps created a moment ago by a concurrent partition writer).
+                existing = self._existing_columns(cursor, table_slice)
+                self._check_compatible(table_slice, existing, columns, keeps_rows)
+                self._write_into(cursor, table_slice, obj, columns, existing)
+            else:
+                self._load(cursor, table_slice.schema, table_slice.table, obj, columns, {})
+            self._store_dtypes(cursor, table_slice, columns, replace=not keeps_rows)
+            self._comment(cursor, table_slice, self._asset_description(context), descriptions)
+            final = self._existing_columns(cursor, table_slice)
+            cursor.execute(f"select count(*) from {client.render(table_slice.identifier)}")
+            row_count = cursor.fetchone()[0]
+
+        select_sql, _ = client.select_statement(table_slice, {name: t for name, (t, _) in final.items()})
+        context.add_output_metadata(
+            {
+                **table_metadata(table_slice.name, row_count, final, descriptions),
+                **({"dagster/partition_row_count": len(obj)} if table_slice.partitions else {}),
+                "rows_written": len(obj),
+                "write_mode": "partition" if table_slice.partitions else write_mode,
+                "query": MetadataValue.md(f"```sql\n{select_sql}\n```"),
+            }
+        )
+
+    @staticmethod
+    def _asset_description(context: OutputContext) -> str | None:
+        try:
+            return context.asset_spec.description
+        except Exception:
+            return None
+
+    @staticmethod
+    def _existing_columns(cursor: Any, table_slice: TableSlice) -> dict[str, tuple[str, bool]]:
+        cursor.execute(client.existing_columns_query(), parameters=[table_slice.schema, table_slice.table])
+        return {name: (pg_type, nullable) for name, pg_type, nullable in cursor.fetchall()}
+
+    @staticmethod
+    def _check_compatible(
+        table_slice: TableSlice,
+        existing: Mapping[str, tuple[str, bool]],
+        columns: Sequence[ColumnType],
+        keeps_rows: bool,
+    ) -> None:
+        for col in columns:
+            if col.name in existing and not _compatible(existing[col.name][0], col.pg_type):
+                raise DataFrameSchemaError(
+                    f"Column '{col.name}' of {table_slice.name} is {existing[col.name][0]} in the table but "
+                    f"{col.pg_type} (dtype {col.dtype}) in the DataFrame. Cast the column back to a compatible "
+                    f"dtype, or drop the table (drop table {client.render(table_slice.identifier)}) to recreate it."
+                )
+        if keeps_rows:
+            present = {col.name for col in columns}
+            required = [name for name, (_, nullable) in existing.items() if not nullable and name not in present]
+            if required:
+                raise DataFrameSchemaError(
+                    f"{table_slice.name} requires columns {required} (NOT NULL), which the DataFrame lacks; add them."
+                )
+
+    def _replace(self, cursor: Any, table_slice: TableSlice, obj: pd.DataFrame, columns: Sequence[ColumnType]) -> None:
+        staging = f"{table_slice.table[:40]}__staging_{uuid.uuid4().hex[:8]}"
+        cursor.execute(client.create_table_statement(table_slice.schema, staging, columns))
+        self._load(cursor, table_slice.schema, staging, obj, columns, {})
+        for statement in client.swap_statements(table_slice, staging):
+            cursor.execute(statement)
+
+    @staticmethod
+    def _create(cursor: Any, table_slice: TableSlice, columns: Sequence[ColumnType]) -> bool:
+        """Create the table; False when a concurrent transaction created it first."""
+        cursor.execute("savepoint create_table")
+        try:
+            cursor.execute(client.create_table_statement(table_slice.schema, table_slice.table, columns))
+        except adbc_driver_manager.Error as exc:
+            if getattr(exc, "sqlstate", None) not in _DUPLICATE_TABLE:
+                raise
+            cursor.execute("rollback to savepoint create_table")
+            return False
+        cursor.execute("release savepoint create_table")
+        return True
+
+    def _write_into(
+        self,
+        cursor: Any,
+        table_slice: TableSlice,
+        obj: pd.DataFrame,
+        columns: Sequence[ColumnType],
+        existing: Mapping[str, tuple[str, bool]],
+    ) -> None:
+        for col in columns:
+            if col.name not in existing:
+                cursor.execute(client.add_column_statement(table_slice, col))
+            elif col.nullable and not existing[col.name][1]:
+                cursor.execute(client.drop_not_null_statement(table_slice, col.name))
+        table_types = {name: pg_type for name, (pg_type, _) in existing.items()}
+        if table_slice.partitions:
+            statement, params = client.delete_statement(table_slice, table_types)
+            cursor.execute(statement, parameters=params)
+        self._load(cursor, table_slice.schema, table_slice.table, obj, columns, table_types)
+
+    @staticmethod
+    def _load(
+        cursor: Any,
+        schema: str,
+        table: str,
+        obj: pd.DataFrame,
+        columns: Sequence[ColumnType],
+        table_types: Mapping[str, str],
+    ) -> None:
+        """Stream the rows in; each column is sent as the table's own type (binary COPY needs it)."""
+        fields = [
+            pa.field(col.name, arrow_type(col, obj[col.name], base_type(table_types.get(col.name, col.pg_type))))
+            for col in columns
+        ]
+        arrow_schema = pa.schema(fields)
+        reader = pa.RecordBatchReader.from_batches(arrow_schema, record_batches(obj, columns, arrow_schema))
+        cursor.adbc_ingest(table, reader, mode="append", db_schema_name=schema)
+
+    def _store_dtypes(
+        self, cursor: Any, table_slice: TableSlice, columns: Sequence[ColumnType], replace: bool
+    ) -> None:
+        prefix = self.postgres.schema_prefix
+        key = [table_slice.schema, table_slice.table]
+        if replace:
+            cursor.execute(client.clear_dtypes_statement(prefix), parameters=key)
+        final = self._existing_columns(cursor, table_slice)
+        for col in columns:
+            # A column that also holds other writes' NULLs reads back as the nullable twin.
+            dtype = nullable_dtype(col.dtype) if final[col.name][1] else col.dtype
+            cursor.execute(client.upsert_dtype_statement(prefix), parameters=[*key, col.name, dtype])
+
+    @staticmethod
+    def _comment(cursor: Any, table_slice: TableSlice, description: str | None, descriptions: Mapping[str, str]) -> None:
+        # COMMENT takes a lock that concurrent partition writers would queue on; write only changes.
+        cursor.execute(client.table_comments_query(), parameters=[table_slice.schema, table_slice.table])
+        current = dict(cursor.fetchall())
+        wanted_table = description if description and current.get("") != description else None
+        wanted_columns = {name: text for name, text in descriptions.items() if name in current and current[name] != text}
+        for statement in client.comment_statements(table_slice, wanted_table, wanted_columns):
+            cursor.execute(statement)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def load_input(self, context: InputContext) -> pd.DataFrame:
+        upstream = context.upstream_output
+        upstream_metadata = (upstream.definition_metadata if upstream is not None else None) or {}
+        table_slice = self._table_slice(context, upstream_metadata)
+        with self.postgres.get_adbc_connection() as conn, conn.cursor() as cursor:
+            existing = self._existing_columns(cursor, table_slice)
+            if not existing:
+                raise FileNotFoundError(
+                    f"Table {table_slice.name} does not exist; materialize asset "
+                    f"{context.asset_key.to_user_string()} first."
+                )
+            missing = [name for name in table_slice.columns or () if name not in existing]
+            if missing:
+                raise KeyError(f"{table_slice.name} has no columns {missing}; it has {list(existing)}.")
+            dtypes = {name: DEFAULT_DTYPES.get((base_type(t), nullable), "object") for name, (t, nullable) in existing.items()}
+            dtypes.update(self._stored_dtypes(cursor, table_slice))
+            statement, params = client.select_statement(table_slice, {name: t for name, (t, _) in existing.items()})
+            cursor.execute(statement, parameters=params or None)
+            table = cursor.fetch_arrow_table()
+        return restore_frame(table, dtypes)
+
+    def _stored_dtypes(self, cursor: Any, table_slice: TableSlice) -> dict[str, str]:
+        prefix = self.postgres.schema_prefix
+        cursor.execute("select to_regclass($1) is not null", parameters=[client.render(client.dtypes_table(prefix))])
+        if not cursor.fetchone()[0]:
+            return {}
+        cursor.execute(client.read_dtypes_statement(prefix), parameters=[table_slice.schema, table_slice.table])
+        return dict(cursor.fetchall())

@@ -1,0 +1,21 @@
+"""Where the project keeps its state, read from the environment when asked (never at import)."""
+
+import os
+from pathlib import Path
+
+HOME_ENV = "SPOTIFY_ASSETS_HOME"
+DATABASE_URL_ENV = "SPOTIFY_ASSETS_DATABASE_URL"
+
+WAREHOUSE_DATABASE = "spotify_assets"
+
+
+def project_home() -> Path:
+    """The folder holding the embedded database, reports and other run state."""
+    configured = os.environ.get(HOME_ENV)
+    home = Path(configured).expanduser() if configured else Path.home() / ".spotify_assets"
+    return home.resolve()
+
+
+def database_url() -> str | None:
+    """The PostgreSQL URL the user chose, or None for the embedded server."""
+    return os.environ.get(DATABASE_URL_ENV) or None

@@ -1,0 +1,537 @@
+"""The Postgres IO manager against a real PostgreSQL, driven through Dagster's own materialize().
+
+Covers dtype round trips, replace atomicity (concurrent reader, injected failure, killed process),
+partitions of every kind, append mode, schema changes, column selection, comments and metadata.
+SQL text builders and dtype mapping without a database are in test_client.py and test_pandas_handler.py.
+"""
+
+import datetime as dt
+import decimal
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import psycopg
+import pytest
+from dagster import (
+    AssetIn,
+    AssetKey,
+    DailyPartitionsDefinition,
+    DynamicPartitionsDefinition,
+    MultiPartitionKey,
+    MultiPartitionsDefinition,
+    StaticPartitionsDefinition,
+    TableColumn,
+    TableSchema,
+    asset,
+    materialize,
+)
+from dagster import DagsterInstance
+
+from spotify_assets.io_managers.postgres import DataFrameSchemaError, PostgresPandasIOManager
+from spotify_assets.io_managers.postgres import io_manager as io_manager_module
+from spotify_assets.resources.postgres import PostgresResource
+
+pytestmark = pytest.mark.postgres
+
+DTYPE_COLUMNS = {
+    "int64": pd.Series([1, -(2**62), 3], dtype="int64"),
+    "int32": pd.Series([1, 2, -3], dtype="int32"),
+    "Int64": pd.Series([1, None, 2**62], dtype="Int64"),
+    "float64": pd.Series([1.5, np.nan, -3e300]),
+    "Float64": pd.Series([1.5, None, 0.25], dtype="Float64"),
+    "bool": pd.Series([True, False, True]),
+    "boolean": pd.Series([True, None, False], dtype="boolean"),
+    "object_text": pd.Series(["a", None, "Björk 東京 🎵 'quoted' \\ tab\t"], dtype=object),
+    "string": pd.Series(["x", None, ""], dtype="string"),
+    "string_pyarrow": pd.Series(["x", None, "y"], dtype="string[pyarrow]"),
+    "datetime_naive": pd.Series(pd.to_datetime(["2020-01-01 10:00:00", None, "2021-05-05 00:00:00.123456"], format="ISO8601")),
+    "datetime_utc": pd.Series(pd.to_datetime(["2020-01-01T10:00:00Z", None, "1970-01-01T00:00:00Z"], format="ISO8601")),
+    "datetime_paris": pd.Series(pd.to_datetime(["2020-01-01 10:00", None, "2021-07-05 23:30"], format="ISO8601").tz_localize("Europe/Paris")),
+    "date": pd.Series([dt.date(2020, 1, 1), None, dt.date(1, 1, 1)], dtype=object),
+    "decimal": pd.Series([decimal.Decimal("1.50"), None, decimal.Decimal("-12345678901234567890.123456789")], dtype=object),
+    "json": pd.Series([{"a": [1, 2], "é": "東京"}, None, [1, {"b": None}, "x"]], dtype=object),
+    "bytes": pd.Series([b"\x00\x01", None, b"plain"], dtype=object),
+}
+
+
+def _writer_reader(frame: pd.DataFrame, **writer_kwargs):
+    """A bronze asset returning ``frame`` and a silver asset receiving it back."""
+    received: dict[str, pd.DataFrame] = {}
+
+    @asset(key_prefix="bronze", **writer_kwargs)
+    def table() -> pd.DataFrame:
+        return frame
+
+    @asset(key_prefix="silver", ins={"table": AssetIn(key=AssetKey(["bronze", "table"]))})
+    def reader(table: pd.DataFrame) -> None:
+        received["frame"] = table
+
+    return table, reader, received
+
+
+def _fetch(postgres: PostgresResource, query: str, params=None) -> list[tuple]:
+    with postgres.get_connection() as conn:
+        return conn.execute(query, params).fetchall()
+
+
+@pytest.mark.parametrize("name", list(DTYPE_COLUMNS))
+def test_each_dtype_round_trips_exactly(io_manager: PostgresPandasIOManager, name: str) -> None:
+    frame = pd.DataFrame({name: DTYPE_COLUMNS[name]})
+    table, reader, received = _writer_reader(frame)
+    assert materialize([table, reader], resources={"io_manager": io_manager}).success
+    pd.testing.assert_frame_equal(received["frame"], frame, check_exact=True)
+    assert received["frame"][name].dtype == frame[name].dtype
+
+
+def test_all_dtypes_together_round_trip(io_manager: PostgresPandasIOManager) -> None:
+    frame = pd.DataFrame(DTYPE_COLUMNS)
+    table, reader, received = _writer_reader(frame)
+    assert materialize([table, reader], resources={"io_manager": io_manager}).success
+    pd.testing.assert_frame_equal(received["frame"], frame, check_exact=True)
+
+
+def test_empty_frame_round_trips(io_manager: PostgresPandasIOManager) -> None:
+    frame = pd.DataFrame({"id": pd.Series([], dtype="int64"), "name": pd.Series([], dtype="string")})
+    table, reader, received = _writer_reader(frame)
+    assert materialize([table, reader], resources={"io_manager": io_manager}).success
+    pd.testing.assert_frame_equal(received["frame"], frame)
+
+
+def test_columns_are_typed_and_non_nullable_dtypes_are_not_null(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    frame = pd.DataFrame({k: DTYPE_COLUMNS[k] for k in ["int64", "Int64", "bool", "json", "datetime_paris", "decimal"]})
+    table, _, _ = _writer_reader(frame)
+    assert materialize([table], resources={"io_manager": io_manager}).success
+    rows = _fetch(
+        postgres,
+        "select column_name, data_type, is_nullable from information_schema.columns "
+        "where table_schema = %s and table_name = 'table' order by ordinal_position",
+        [postgres.schema("bronze")],
+    )
+    assert rows == [
+        ("int64", "bigint", "NO"),
+        ("Int64", "bigint", "YES"),
+        ("bool", "boolean", "NO"),
+        ("json", "jsonb", "YES"),
+        ("datetime_paris", "timestamp with time zone", "YES"),
+        ("decimal", "numeric", "YES"),
+    ]
+    assert _fetch(postgres, f'select json -> \'a\' ->> 1 from "{postgres.schema("bronze")}"."table" where json is not null and jsonb_typeof(json) = \'object\'') == [("2",)]
+
+
+def test_output_metadata_and_comments(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "plays": [1, 2]})
+
+    @asset(
+        key_prefix="gold",
+        description="One row per artist.",
+        metadata={
+            "dagster/column_schema": TableSchema(
+                columns=[TableColumn("id", "text", description="Spotify artist id."), TableColumn("plays", "bigint")]
+            )
+        },
+    )
+    def summary() -> pd.DataFrame:
+        return frame
+
+    result = materialize([summary], resources={"io_manager": io_manager})
+    metadata = result.asset_materializations_for_node("gold__summary")[0].metadata
+    assert metadata["dagster/row_count"].value == 2
+    assert metadata["dagster/table_name"].value == f"{postgres.schema('gold')}.summary"
+    columns = metadata["dagster/column_schema"].schema.columns
+    assert [(c.name, c.type, c.description, c.constraints.nullable) for c in columns] == [
+        ("id", "text", "Spotify artist id.", True),
+        ("plays", "bigint", None, False),
+    ]
+    qualified = f'"{postgres.schema("gold")}".summary'
+    assert _fetch(postgres, f"select obj_description('{qualified}'::regclass, 'pg_class'), col_description('{qualified}'::regclass, 1)") == [
+        ("One row per artist.", "Spotify artist id.")
+    ]
+
+
+def test_replace_swaps_whole_table_and_leaves_no_staging(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+    for frame in (pd.DataFrame({"v": [1, 2, 3]}), pd.DataFrame({"v": [7]})):
+        table, reader, received = _writer_reader(frame)
+        assert materialize([table, reader], resources={"io_manager": io_manager}).success
+        pd.testing.assert_frame_equal(received["frame"], frame)
+    assert _tables(postgres, "bronze") == ["table"]
+
+
+def _tables(postgres: PostgresResource, layer: str) -> list[str]:
+    return [
+        name
+        for (name,) in _fetch(
+            postgres,
+            "select tablename from pg_tables where schemaname = %s order by tablename",
+            [postgres.schema(layer)],
+        )
+    ]
+
+
+def test_reader_in_another_connection_sees_old_or_new_table_only(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    rows = 50_000
+
+    def version(k: int) -> pd.DataFrame:
+        return pd.DataFrame({"version": np.full(rows, k, dtype="int64"), "payload": np.arange(rows)})
+
+    table, _, _ = _writer_reader(version(0))
+    assert materialize([table], resources={"io_manager": io_manager}).success
+    observed: list[tuple] = []
+    errors: list[Exception] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        with psycopg.connect(postgres.target_url, autocommit=True) as conn:
+            while not stop.is_set():
+                try:
+                    observed.append(
+                        conn.execute(
+                            f'select count(*), min(version), max(version) from "{postgres.schema("bronze")}"."table"'
+                        ).fetchone()
+                    )
+                except psycopg.Error as exc:
+                    errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for k in range(1, 6):
+            table, _, _ = _writer_reader(version(k))
+            assert materialize([table], resources={"io_manager": io_manager}).success
+    finally:
+        stop.set()
+        reader.join()
+    assert not errors
+    assert len(observed) > 5
+    assert all(count == rows and low == high for count, low, high in observed)
+    assert {low for _, low, _ in observed} - {0, 1, 2, 3, 4, 5} == set()
+
+
+def test_failure_mid_load_keeps_old_table_and_leaves_no_debris(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = pd.DataFrame({"v": np.arange(10)})
+    table, _, _ = _writer_reader(old)
+    assert materialize([table], resources={"io_manager": io_manager}).success
+
+    real_batches = io_manager_module.record_batches
+
+    def failing_batches(*args, **kwargs):
+        for index, batch in enumerate(real_batches(*args, **kwargs)):
+            if index == 2:
+                raise RuntimeError("injected failure mid-load")
+            yield batch
+
+    monkeypatch.setattr(io_manager_module, "record_batches", failing_batches)
+    new = pd.DataFrame({"v": np.arange(300_000)})
+    table, _, _ = _writer_reader(new)
+    result = materialize([table], resources={"io_manager": io_manager}, raise_on_error=False)
+    assert not result.success
+    assert _fetch(postgres, f'select count(*) from "{postgres.schema("bronze")}"."table"') == [(10,)]
+    assert _tables(postgres, "bronze") == ["table"]
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import numpy as np, pandas as pd
+    from dagster import asset, materialize
+    from spotify_assets.io_managers.postgres import PostgresPandasIOManager
+    from spotify_assets.resources.postgres import PostgresResource
+
+    url, home, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+    postgres = PostgresResource(url=url, home=home, schema_prefix=prefix)
+
+    @asset(key_prefix="bronze")
+    def table() -> pd.DataFrame:
+        return pd.DataFrame({"v": np.arange(20_000_000)})
+
+    materialize([table], resources={"io_manager": PostgresPandasIOManager(postgres=postgres)})
+    """
+)
+
+
+def test_killed_writer_keeps_old_table_and_leaves_no_debris(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource, tmp_path
+) -> None:
+    table, _, _ = _writer_reader(pd.DataFrame({"v": np.arange(10)}))
+    assert materialize([table], resources={"io_manager": io_manager}).success
+    script = tmp_path / "writer.py"
+    script.write_text(KILL_SCRIPT)
+    writer = subprocess.Popen(
+        [sys.executable, str(script), postgres.target_url, postgres.home, postgres.schema_prefix],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _copy_running(postgres):
+            assert writer.poll() is None, "the writer ended before its load started"
+            assert time.monotonic() < deadline, "the writer's COPY never started"
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+    deadline = time.monotonic() + 60
+    while _copy_running(postgres):
+        assert time.monotonic() < deadline, "the killed writer's backend never ended"
+        time.sleep(0.1)
+    assert _fetch(postgres, f'select count(*) from "{postgres.schema("bronze")}"."table"') == [(10,)]
+    assert _tables(postgres, "bronze") == ["table"]
+
+
+def _copy_running(postgres: PostgresResource) -> bool:
+    rows = _fetch(
+        postgres,
+        "select count(*) from pg_stat_activity where pid <> pg_backend_pid() and query ilike 'copy%%' "
+        "and state <> 'idle' and datname = current_database()",
+    )
+    return rows[0][0] > 0
+
+
+DAILY = DailyPartitionsDefinition(start_date="2026-01-01")
+
+
+def _daily_asset(rows_per_day: dict[str, int]):
+    @asset(key_prefix="bronze", partitions_def=DAILY, metadata={"partition_expr": "played_at"})
+    def plays(context) -> pd.DataFrame:
+        day = pd.Timestamp(context.partition_key, tz="UTC")
+        count = rows_per_day[context.partition_key]
+        return pd.DataFrame({"played_at": [day + pd.Timedelta(minutes=i) for i in range(count)], "n": range(count)})
+
+    return plays
+
+
+def _counts_by_day(postgres: PostgresResource) -> dict[str, int]:
+    rows = _fetch(
+        postgres,
+        f'select played_at::date::text, count(*) from "{postgres.schema("bronze")}".plays group by 1 order by 1',
+    )
+    return dict(rows)
+
+
+def test_time_window_partition_rewritten_replaces_only_its_slice(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    sizes = {"2026-01-01": 3, "2026-01-02": 5}
+    for key in ("2026-01-01", "2026-01-02"):
+        assert materialize([_daily_asset(sizes)], resources={"io_manager": io_manager}, partition_key=key).success
+    assert _counts_by_day(postgres) == {"2026-01-01": 3, "2026-01-02": 5}
+    sizes["2026-01-01"] = 2
+    result = materialize([_daily_asset(sizes)], resources={"io_manager": io_manager}, partition_key="2026-01-01")
+    assert _counts_by_day(postgres) == {"2026-01-01": 2, "2026-01-02": 5}
+    metadata = result.asset_materializations_for_node("bronze__plays")[0].metadata
+    assert metadata["dagster/partition_row_count"].value == 2
+    assert metadata["dagster/row_count"].value == 7
+
+
+def test_downstream_reads_only_the_upstream_partitions_it_needs(
+    io_manager: PostgresPandasIOManager,
+) -> None:
+    sizes = {"2026-01-01": 3, "2026-01-02": 5, "2026-01-03": 1}
+    plays = _daily_asset(sizes)
+    seen: dict[str, pd.DataFrame] = {}
+
+    @asset(key_prefix="silver", partitions_def=DAILY, ins={"plays": AssetIn(key=["bronze", "plays"])})
+    def daily_counts(context, plays: pd.DataFrame) -> None:
+        seen[context.partition_key] = plays
+
+    for key in sizes:
+        assert materialize([plays], resources={"io_manager": io_manager}, partition_key=key).success
+    assert materialize([plays, daily_counts], resources={"io_manager": io_manager}, partition_key="2026-01-02", selection=[daily_counts]).success
+    assert len(seen["2026-01-02"]) == 5
+    assert set(seen["2026-01-02"]["played_at"].dt.date.astype(str)) == {"2026-01-02"}
+
+
+def test_static_dynamic_and_multi_partitions(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+    markets = StaticPartitionsDefinition(["SE", "JP"])
+    artists = DynamicPartitionsDefinition(name="artists")
+    multi = MultiPartitionsDefinition({"date": DAILY, "market": markets})
+
+    @asset(key_prefix="bronze", partitions_def=markets, metadata={"partition_expr": "market"})
+    def by_market(context) -> pd.DataFrame:
+        return pd.DataFrame({"market": [context.partition_key] * 2, "v": [1, 2]})
+
+    @asset(key_prefix="bronze", partitions_def=artists, metadata={"partition_expr": "artist_id"})
+    def by_artist(context) -> pd.DataFrame:
+        return pd.DataFrame({"artist_id": [context.partition_key], "v": [len(context.partition_key)]})
+
+    @asset(key_prefix="bronze", partitions_def=multi, metadata={"partition_expr": {"date": "day", "market": "market"}})
+    def by_both(context) -> pd.DataFrame:
+        key = context.partition_key.keys_by_dimension
+        return pd.DataFrame({"day": [dt.date.fromisoformat(key["date"])], "market": [key["market"]], "v": [1]})
+
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("artists", ["a1", "a22"])
+    resources = {"io_manager": io_manager}
+    for key in ["SE", "JP", "SE"]:
+        assert materialize([by_market], resources=resources, partition_key=key, instance=instance).success
+    for key in ["a1", "a22", "a1"]:
+        assert materialize([by_artist], resources=resources, partition_key=key, instance=instance).success
+    for date, market in [("2026-01-01", "SE"), ("2026-01-01", "JP"), ("2026-01-02", "SE"), ("2026-01-01", "SE")]:
+        key = MultiPartitionKey({"date": date, "market": market})
+        assert materialize([by_both], resources=resources, partition_key=key, instance=instance).success
+    schema = postgres.schema("bronze")
+    assert _fetch(postgres, f'select market, count(*) from "{schema}".by_market group by 1 order by 1') == [("JP", 2), ("SE", 2)]
+    assert _fetch(postgres, f'select artist_id, v from "{schema}".by_artist order by 1') == [("a1", 2), ("a22", 3)]
+    assert _fetch(postgres, f'select day::text, market from "{schema}".by_both order by 1, 2') == [
+        ("2026-01-01", "JP"),
+        ("2026-01-01", "SE"),
+        ("2026-01-02", "SE"),
+    ]
+
+
+def test_rows_outside_the_partition_are_refused(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+    @asset(key_prefix="bronze", partitions_def=DAILY, metadata={"partition_expr": "played_at"})
+    def plays() -> pd.DataFrame:
+        return pd.DataFrame({"played_at": pd.to_datetime(["2026-01-01T05:00Z", "2026-01-03T05:00Z"]), "n": [1, 2]})
+
+    with pytest.raises(DataFrameSchemaError, match=r"1 of 2 rows .* 'played_at' outside the partition"):
+        materialize([plays], resources={"io_manager": io_manager}, partition_key="2026-01-01")
+    assert _tables(postgres, "bronze") == []
+
+
+def test_missing_partition_expr_is_explained(io_manager: PostgresPandasIOManager) -> None:
+    @asset(key_prefix="bronze", partitions_def=DAILY)
+    def plays() -> pd.DataFrame:
+        return pd.DataFrame({"n": [1]})
+
+    with pytest.raises(ValueError, match="no 'partition_expr' metadata"):
+        materialize([plays], resources={"io_manager": io_manager}, partition_key="2026-01-01")
+
+
+def test_append_mode_keeps_history(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+    for batch in ([1, 2], [3]):
+
+        @asset(key_prefix="bronze", metadata={"write_mode": "append"})
+        def history() -> pd.DataFrame:
+            return pd.DataFrame({"v": batch})
+
+        assert materialize([history], resources={"io_manager": io_manager}).success
+    assert _fetch(postgres, f'select v from "{postgres.schema("bronze")}".history order by v') == [(1,), (2,), (3,)]
+
+
+def test_new_column_is_added_to_existing_partitioned_table(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    markets = StaticPartitionsDefinition(["SE", "JP"])
+    frames = {
+        "SE": pd.DataFrame({"market": ["SE"], "v": [1]}),
+        "JP": pd.DataFrame({"market": ["JP"], "v": [2], "label": pd.Series(["new"], dtype="string")}),
+    }
+
+    @asset(key_prefix="bronze", partitions_def=markets, metadata={"partition_expr": "market"})
+    def releases(context) -> pd.DataFrame:
+        return frames[context.partition_key]
+
+    read: dict[str, pd.DataFrame] = {}
+
+    @asset(key_prefix="silver", ins={"releases": AssetIn(key=["bronze", "releases"])})
+    def all_releases(releases: pd.DataFrame) -> None:
+        read["frame"] = releases
+
+    for key in ("SE", "JP"):
+        assert materialize([releases], resources={"io_manager": io_manager}, partition_key=key).success
+    assert materialize([releases, all_releases], resources={"io_manager": io_manager}, selection=[all_releases]).success
+    frame = read["frame"].sort_values("market").reset_index(drop=True)
+    assert frame["label"].tolist()[0] == "new"
+    assert pd.isna(frame["label"].tolist()[1])
+    assert frame["label"].dtype == "string"
+
+
+def test_incompatible_type_change_fails_before_writing(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+    table, _, _ = _writer_reader(pd.DataFrame({"duration_ms": [1000, 2000]}))
+    assert materialize([table], resources={"io_manager": io_manager}).success
+    table, _, _ = _writer_reader(pd.DataFrame({"duration_ms": ["1s", "2s"]}))
+    with pytest.raises(DataFrameSchemaError) as error:
+        materialize([table], resources={"io_manager": io_manager})
+    message = str(error.value)
+    assert "'duration_ms'" in message and "bigint in the table" in message and "text" in message
+    assert _fetch(postgres, f'select duration_ms from "{postgres.schema("bronze")}"."table" order by 1') == [(1000,), (2000,)]
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame([[1, 2]], columns=["a", "a"]), r"Duplicate column names \['a'\]"),
+        (pd.DataFrame({"span": pd.to_timedelta([1], unit="s")}), r"Column 'span' has dtype timedelta64\[ns\]"),
+        (pd.DataFrame({"c": pd.Categorical(["x"])}), "Column 'c' has dtype category"),
+        (pd.DataFrame({"mixed": [1, "a"]}), "Column 'mixed' mixes values of types int, str"),
+        (pd.DataFrame({"ints": pd.Series([1, None, 3], dtype=object)}), r"Column 'ints' is an object column of integer values.*astype\('Int64'\)"),
+    ],
+)
+def test_bad_frames_fail_with_a_message_naming_the_column(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource, frame: pd.DataFrame, message: str
+) -> None:
+    table, _, _ = _writer_reader(frame)
+    with pytest.raises(DataFrameSchemaError, match=message):
+        materialize([table], resources={"io_manager": io_manager})
+    assert _tables(postgres, "bronze") == []
+
+
+def test_column_selection_reads_only_those_columns(io_manager: PostgresPandasIOManager) -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "name": ["x", "y"], "plays": [1, 2]})
+    table, _, _ = _writer_reader(frame)
+    got: dict[str, pd.DataFrame] = {}
+
+    @asset(key_prefix="silver", ins={"table": AssetIn(key=["bronze", "table"], metadata={"columns": ["plays", "id"]})})
+    def narrow(table: pd.DataFrame) -> None:
+        got["frame"] = table
+
+    assert materialize([table, narrow], resources={"io_manager": io_manager}).success
+    pd.testing.assert_frame_equal(got["frame"], frame[["plays", "id"]])
+
+
+def test_schema_prefixes_isolate_runs(make_postgres) -> None:
+    first, second = make_postgres(), make_postgres()
+    for postgres, values in ((first, [1]), (second, [2, 3])):
+        table, _, _ = _writer_reader(pd.DataFrame({"v": values}))
+        assert materialize([table], resources={"io_manager": PostgresPandasIOManager(postgres=postgres)}).success
+    for postgres, values in ((first, [1]), (second, [2, 3])):
+        table, reader, received = _writer_reader(pd.DataFrame({"v": [0]}))
+        assert materialize([table, reader], resources={"io_manager": PostgresPandasIOManager(postgres=postgres)}, selection=[reader]).success
+        assert received["frame"]["v"].tolist() == values
+
+
+def test_reading_a_missing_table_says_what_to_materialize(io_manager: PostgresPandasIOManager) -> None:
+    table, reader, _ = _writer_reader(pd.DataFrame({"v": [1]}))
+    with pytest.raises(FileNotFoundError, match=r"does not exist; materialize asset bronze/table first"):
+        materialize([table, reader], resources={"io_manager": io_manager}, selection=[reader])
+
+
+def test_sql_built_tables_read_with_default_dtypes(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+    postgres.ensure_schema(postgres.schema("gold"))
+    with postgres.get_connection() as conn:
+        conn.execute(
+            f'create table "{postgres.schema("gold")}".summary as '
+            "select 'a'::text as id, 3::bigint as n, null::bigint as m, true as flag, date '2020-01-02' as day, "
+            "'{\"k\": 1}'::jsonb as doc, 1.25::numeric as amount"
+        )
+    got: dict[str, pd.DataFrame] = {}
+
+    @asset(key=["gold", "summary"])
+    def summary() -> pd.DataFrame:
+        raise AssertionError("built by SQL")
+
+    @asset(ins={"summary": AssetIn(key=["gold", "summary"])})
+    def consumer(summary: pd.DataFrame) -> None:
+        got["frame"] = summary
+
+    assert materialize([summary, consumer], resources={"io_manager": io_manager}, selection=[consumer]).success
+    frame = got["frame"]
+    assert frame.dtypes.astype(str).to_dict() == {
+        "id": "object", "n": "Int64", "m": "Int64", "flag": "boolean", "day": "object", "doc": "object", "amount": "object"
+    }
+    assert frame.iloc[0].tolist()[:2] == ["a", 3] and frame.iloc[0]["doc"] == {"k": 1}
+    assert frame.iloc[0]["amount"] == decimal.Decimal("1.25") and frame.iloc[0]["day"] == dt.date(2020, 1, 2)
