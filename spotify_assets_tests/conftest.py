@@ -21,6 +21,8 @@ from spotify_assets.settings import WAREHOUSE_DATABASE
 
 TEST_DATABASE_URL_ENV = "SPOTIFY_ASSETS_TEST_DATABASE_URL"
 
+pytest_plugins = ["spotify_assets_tests.fixtures.sandbox", "spotify_assets_tests.fixtures.spotify"]
+
 
 @pytest.fixture(scope="session")
 def postgres_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
