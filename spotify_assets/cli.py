@@ -8,7 +8,12 @@ from pathlib import Path
 import click
 
 from spotify_assets import embedded_postgres, settings
-from spotify_assets.resources.postgres import DatabaseUnavailableError, describe_url, normalize_url
+from spotify_assets.resources.postgres import (
+    DatabaseUnavailableError,
+    describe_url,
+    mask_password,
+    normalize_url,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,16 +46,21 @@ def _warehouse_url(start: bool) -> str | None:
 
 
 @db.command("url")
-def db_url() -> None:
+@click.option("--show-password", is_flag=True, help="Print the password instead of masking it.")
+def db_url(show_password: bool) -> None:
     """Print the warehouse URL (starts the embedded server if needed)."""
-    click.echo(_warehouse_url(start=True))
+    url = _warehouse_url(start=True)
+    assert url is not None
+    click.echo(url if show_password else mask_password(url))
 
 
 @db.command("start")
 def db_start() -> None:
     """Start the embedded server (it keeps running until `db stop`)."""
     if settings.database_url():
-        raise click.UsageError(f"{settings.DATABASE_URL_ENV} is set; that server is not managed here.")
+        raise click.UsageError(
+            f"{settings.DATABASE_URL_ENV} is set; that server is not managed here."
+        )
     url = _warehouse_url(start=True)
     click.echo(f"Embedded PostgreSQL running: {url}")
 
@@ -76,7 +86,9 @@ def db_status() -> None:
         click.echo(f"Embedded PostgreSQL running (pid {state.pid}), data in {state.pgdata}")
         click.echo(f"URL: {embedded_postgres.url(_home(), settings.WAREHOUSE_DATABASE)}")
     else:
-        click.echo(f"Embedded PostgreSQL not running; data in {state.pgdata} (`spotify-assets db start`).")
+        click.echo(
+            f"Embedded PostgreSQL not running; data in {state.pgdata} (`spotify-assets db start`)."
+        )
 
 
 @db.command("psql", context_settings={"ignore_unknown_options": True})

@@ -30,4 +30,6 @@ def sql_path(name: str) -> Path:
 def load_sql(name: str, identifiers: Mapping[str, str]) -> sql.Composed:
     """The file ``sql/<name>.sql`` with each ``{identifier}`` replaced by its quoted name."""
     text = sql_path(name).read_text(encoding="utf-8")
-    return sql.SQL(text).format(**{key: sql.Identifier(value) for key, value in identifiers.items()})
+    return sql.SQL(text).format(
+        **{key: sql.Identifier(value) for key, value in identifiers.items()}
+    )

@@ -43,8 +43,18 @@ def describe_url(url: str) -> str:
     """``user@host:port/database`` for messages: everything a user needs to check, no password."""
     params = conninfo_to_dict(url)
     host = params.get("host") or "localhost"
-    where = f"socket {host}" if str(host).startswith("/") else f"{host}:{params.get('port') or 5432}"
+    where = (
+        f"socket {host}" if str(host).startswith("/") else f"{host}:{params.get('port') or 5432}"
+    )
     return f"{params.get('user') or 'default user'}@{where}/{params.get('dbname') or 'default database'}"
+
+
+def mask_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _redact(text: str, url: str) -> str:
@@ -59,7 +69,9 @@ class PostgresResource(ConfigurableResource):
         default=None,
         description=f"PostgreSQL URL (set it through {DATABASE_URL_ENV}); empty means the embedded server.",
     )
-    home: str = Field(description="Project home; the embedded server keeps its data under <home>/pgdata.")
+    home: str = Field(
+        description="Project home; the embedded server keeps its data under <home>/pgdata."
+    )
     schema_prefix: str = Field(
         default="",
         description="Prepended to every layer schema (bronze, silver, gold), so runs can share a database.",
@@ -82,7 +94,9 @@ class PostgresResource(ConfigurableResource):
                 self._resolved_url = normalize_url(self.url)
             else:
                 try:
-                    self._resolved_url = embedded_postgres.start(Path(self.home), WAREHOUSE_DATABASE)
+                    self._resolved_url = embedded_postgres.start(
+                        Path(self.home), WAREHOUSE_DATABASE
+                    )
                 except Exception as exc:
                     raise DatabaseUnavailableError(
                         f"Could not start the embedded PostgreSQL server in {Path(self.home) / 'pgdata'}: "
@@ -95,7 +109,10 @@ class PostgresResource(ConfigurableResource):
         return describe_url(self.target_url)
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailableError:
-        reason = _redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, self.target_url)
+        reason = _redact(
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            self.target_url,
+        )
         origin = f"the URL in {DATABASE_URL_ENV}" if self.url else "the embedded server"
         return DatabaseUnavailableError(
             f"Cannot connect to PostgreSQL at {self.describe()} ({origin}): {reason}. "
@@ -108,7 +125,9 @@ class PostgresResource(ConfigurableResource):
         """A psycopg connection in one transaction: committed on success, rolled back on error, closed."""
         url = self.target_url
         try:
-            conn = psycopg.connect(url, application_name="spotify_assets", options="-c TimeZone=UTC")
+            conn = psycopg.connect(
+                url, application_name="spotify_assets", options="-c TimeZone=UTC"
+            )
         except psycopg.OperationalError as exc:
             raise self._unavailable(exc) from None
         try:
@@ -142,7 +161,9 @@ class PostgresResource(ConfigurableResource):
             conn.autocommit = True
             if conn.execute("select 1 from pg_namespace where nspname = %s", [name]).fetchone():
                 return
-            with contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema):
+            with contextlib.suppress(
+                psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema
+            ):
                 conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(name)))
 
     def run_sql_file(

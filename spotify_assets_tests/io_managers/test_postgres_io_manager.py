@@ -22,6 +22,7 @@ import pytest
 from dagster import (
     AssetIn,
     AssetKey,
+    DagsterInstance,
     DailyPartitionsDefinition,
     DynamicPartitionsDefinition,
     MultiPartitionKey,
@@ -32,7 +33,6 @@ from dagster import (
     asset,
     materialize,
 )
-from dagster import DagsterInstance
 
 from spotify_assets.io_managers.postgres import DataFrameSchemaError, PostgresPandasIOManager
 from spotify_assets.io_managers.postgres import io_manager as io_manager_module
@@ -51,11 +51,24 @@ DTYPE_COLUMNS = {
     "object_text": pd.Series(["a", None, "Björk 東京 🎵 'quoted' \\ tab\t"], dtype=object),
     "string": pd.Series(["x", None, ""], dtype="string"),
     "string_pyarrow": pd.Series(["x", None, "y"], dtype="string[pyarrow]"),
-    "datetime_naive": pd.Series(pd.to_datetime(["2020-01-01 10:00:00", None, "2021-05-05 00:00:00.123456"], format="ISO8601")),
-    "datetime_utc": pd.Series(pd.to_datetime(["2020-01-01T10:00:00Z", None, "1970-01-01T00:00:00Z"], format="ISO8601")),
-    "datetime_paris": pd.Series(pd.to_datetime(["2020-01-01 10:00", None, "2021-07-05 23:30"], format="ISO8601").tz_localize("Europe/Paris")),
+    "datetime_naive": pd.Series(
+        pd.to_datetime(
+            ["2020-01-01 10:00:00", None, "2021-05-05 00:00:00.123456"], format="ISO8601"
+        )
+    ),
+    "datetime_utc": pd.Series(
+        pd.to_datetime(["2020-01-01T10:00:00Z", None, "1970-01-01T00:00:00Z"], format="ISO8601")
+    ),
+    "datetime_paris": pd.Series(
+        pd.to_datetime(
+            ["2020-01-01 10:00", None, "2021-07-05 23:30"], format="ISO8601"
+        ).tz_localize("Europe/Paris")
+    ),
     "date": pd.Series([dt.date(2020, 1, 1), None, dt.date(1, 1, 1)], dtype=object),
-    "decimal": pd.Series([decimal.Decimal("1.50"), None, decimal.Decimal("-12345678901234567890.123456789")], dtype=object),
+    "decimal": pd.Series(
+        [decimal.Decimal("1.50"), None, decimal.Decimal("-12345678901234567890.123456789")],
+        dtype=object,
+    ),
     "json": pd.Series([{"a": [1, 2], "é": "東京"}, None, [1, {"b": None}, "x"]], dtype=object),
     "bytes": pd.Series([b"\x00\x01", None, b"plain"], dtype=object),
 }
@@ -98,7 +111,9 @@ def test_all_dtypes_together_round_trip(io_manager: PostgresPandasIOManager) -> 
 
 
 def test_empty_frame_round_trips(io_manager: PostgresPandasIOManager) -> None:
-    frame = pd.DataFrame({"id": pd.Series([], dtype="int64"), "name": pd.Series([], dtype="string")})
+    frame = pd.DataFrame(
+        {"id": pd.Series([], dtype="int64"), "name": pd.Series([], dtype="string")}
+    )
     table, reader, received = _writer_reader(frame)
     assert materialize([table, reader], resources={"io_manager": io_manager}).success
     pd.testing.assert_frame_equal(received["frame"], frame)
@@ -107,7 +122,12 @@ def test_empty_frame_round_trips(io_manager: PostgresPandasIOManager) -> None:
 def test_columns_are_typed_and_non_nullable_dtypes_are_not_null(
     io_manager: PostgresPandasIOManager, postgres: PostgresResource
 ) -> None:
-    frame = pd.DataFrame({k: DTYPE_COLUMNS[k] for k in ["int64", "Int64", "bool", "json", "datetime_paris", "decimal"]})
+    frame = pd.DataFrame(
+        {
+            k: DTYPE_COLUMNS[k]
+            for k in ["int64", "Int64", "bool", "json", "datetime_paris", "decimal"]
+        }
+    )
     table, _, _ = _writer_reader(frame)
     assert materialize([table], resources={"io_manager": io_manager}).success
     rows = _fetch(
@@ -124,10 +144,15 @@ def test_columns_are_typed_and_non_nullable_dtypes_are_not_null(
         ("datetime_paris", "timestamp with time zone", "YES"),
         ("decimal", "numeric", "YES"),
     ]
-    assert _fetch(postgres, f'select json -> \'a\' ->> 1 from "{postgres.schema("bronze")}"."table" where json is not null and jsonb_typeof(json) = \'object\'') == [("2",)]
+    assert _fetch(
+        postgres,
+        f"select json -> 'a' ->> 1 from \"{postgres.schema('bronze')}\".\"table\" where json is not null and jsonb_typeof(json) = 'object'",
+    ) == [("2",)]
 
 
-def test_output_metadata_and_comments(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+def test_output_metadata_and_comments(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
     frame = pd.DataFrame({"id": ["a", "b"], "plays": [1, 2]})
 
     @asset(
@@ -135,7 +160,10 @@ def test_output_metadata_and_comments(io_manager: PostgresPandasIOManager, postg
         description="One row per artist.",
         metadata={
             "dagster/column_schema": TableSchema(
-                columns=[TableColumn("id", "text", description="Spotify artist id."), TableColumn("plays", "bigint")]
+                columns=[
+                    TableColumn("id", "text", description="Spotify artist id."),
+                    TableColumn("plays", "bigint"),
+                ]
             )
         },
     )
@@ -152,12 +180,15 @@ def test_output_metadata_and_comments(io_manager: PostgresPandasIOManager, postg
         ("plays", "bigint", None, False),
     ]
     qualified = f'"{postgres.schema("gold")}".summary'
-    assert _fetch(postgres, f"select obj_description('{qualified}'::regclass, 'pg_class'), col_description('{qualified}'::regclass, 1)") == [
-        ("One row per artist.", "Spotify artist id.")
-    ]
+    assert _fetch(
+        postgres,
+        f"select obj_description('{qualified}'::regclass, 'pg_class'), col_description('{qualified}'::regclass, 1)",
+    ) == [("One row per artist.", "Spotify artist id.")]
 
 
-def test_replace_swaps_whole_table_and_leaves_no_staging(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+def test_replace_swaps_whole_table_and_leaves_no_staging(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
     for frame in (pd.DataFrame({"v": [1, 2, 3]}), pd.DataFrame({"v": [7]})):
         table, reader, received = _writer_reader(frame)
         assert materialize([table, reader], resources={"io_manager": io_manager}).success
@@ -182,7 +213,9 @@ def test_reader_in_another_connection_sees_old_or_new_table_only(
     rows = 50_000
 
     def version(k: int) -> pd.DataFrame:
-        return pd.DataFrame({"version": np.full(rows, k, dtype="int64"), "payload": np.arange(rows)})
+        return pd.DataFrame(
+            {"version": np.full(rows, k, dtype="int64"), "payload": np.arange(rows)}
+        )
 
     table, _, _ = _writer_reader(version(0))
     assert materialize([table], resources={"io_manager": io_manager}).success
@@ -237,7 +270,9 @@ def test_failure_mid_load_keeps_old_table_and_leaves_no_debris(
     table, _, _ = _writer_reader(new)
     result = materialize([table], resources={"io_manager": io_manager}, raise_on_error=False)
     assert not result.success
-    assert _fetch(postgres, f'select count(*) from "{postgres.schema("bronze")}"."table"') == [(10,)]
+    assert _fetch(postgres, f'select count(*) from "{postgres.schema("bronze")}"."table"') == [
+        (10,)
+    ]
     assert _tables(postgres, "bronze") == ["table"]
 
 
@@ -287,7 +322,9 @@ def test_killed_writer_keeps_old_table_and_leaves_no_debris(
     while _copy_running(postgres):
         assert time.monotonic() < deadline, "the killed writer's backend never ended"
         time.sleep(0.1)
-    assert _fetch(postgres, f'select count(*) from "{postgres.schema("bronze")}"."table"') == [(10,)]
+    assert _fetch(postgres, f'select count(*) from "{postgres.schema("bronze")}"."table"') == [
+        (10,)
+    ]
     assert _tables(postgres, "bronze") == ["table"]
 
 
@@ -308,7 +345,9 @@ def _daily_asset(rows_per_day: dict[str, int]):
     def plays(context) -> pd.DataFrame:
         day = pd.Timestamp(context.partition_key, tz="UTC")
         count = rows_per_day[context.partition_key]
-        return pd.DataFrame({"played_at": [day + pd.Timedelta(minutes=i) for i in range(count)], "n": range(count)})
+        return pd.DataFrame(
+            {"played_at": [day + pd.Timedelta(minutes=i) for i in range(count)], "n": range(count)}
+        )
 
     return plays
 
@@ -326,10 +365,14 @@ def test_time_window_partition_rewritten_replaces_only_its_slice(
 ) -> None:
     sizes = {"2026-01-01": 3, "2026-01-02": 5}
     for key in ("2026-01-01", "2026-01-02"):
-        assert materialize([_daily_asset(sizes)], resources={"io_manager": io_manager}, partition_key=key).success
+        assert materialize(
+            [_daily_asset(sizes)], resources={"io_manager": io_manager}, partition_key=key
+        ).success
     assert _counts_by_day(postgres) == {"2026-01-01": 3, "2026-01-02": 5}
     sizes["2026-01-01"] = 2
-    result = materialize([_daily_asset(sizes)], resources={"io_manager": io_manager}, partition_key="2026-01-01")
+    result = materialize(
+        [_daily_asset(sizes)], resources={"io_manager": io_manager}, partition_key="2026-01-01"
+    )
     assert _counts_by_day(postgres) == {"2026-01-01": 2, "2026-01-02": 5}
     metadata = result.asset_materializations_for_node("bronze__plays")[0].metadata
     assert metadata["dagster/partition_row_count"].value == 2
@@ -343,18 +386,27 @@ def test_downstream_reads_only_the_upstream_partitions_it_needs(
     plays = _daily_asset(sizes)
     seen: dict[str, pd.DataFrame] = {}
 
-    @asset(key_prefix="silver", partitions_def=DAILY, ins={"plays": AssetIn(key=["bronze", "plays"])})
+    @asset(
+        key_prefix="silver", partitions_def=DAILY, ins={"plays": AssetIn(key=["bronze", "plays"])}
+    )
     def daily_counts(context, plays: pd.DataFrame) -> None:
         seen[context.partition_key] = plays
 
     for key in sizes:
         assert materialize([plays], resources={"io_manager": io_manager}, partition_key=key).success
-    assert materialize([plays, daily_counts], resources={"io_manager": io_manager}, partition_key="2026-01-02", selection=[daily_counts]).success
+    assert materialize(
+        [plays, daily_counts],
+        resources={"io_manager": io_manager},
+        partition_key="2026-01-02",
+        selection=[daily_counts],
+    ).success
     assert len(seen["2026-01-02"]) == 5
     assert set(seen["2026-01-02"]["played_at"].dt.date.astype(str)) == {"2026-01-02"}
 
 
-def test_static_dynamic_and_multi_partitions(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+def test_static_dynamic_and_multi_partitions(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
     markets = StaticPartitionsDefinition(["SE", "JP"])
     artists = DynamicPartitionsDefinition(name="artists")
     multi = MultiPartitionsDefinition({"date": DAILY, "market": markets})
@@ -365,26 +417,50 @@ def test_static_dynamic_and_multi_partitions(io_manager: PostgresPandasIOManager
 
     @asset(key_prefix="bronze", partitions_def=artists, metadata={"partition_expr": "artist_id"})
     def by_artist(context) -> pd.DataFrame:
-        return pd.DataFrame({"artist_id": [context.partition_key], "v": [len(context.partition_key)]})
+        return pd.DataFrame(
+            {"artist_id": [context.partition_key], "v": [len(context.partition_key)]}
+        )
 
-    @asset(key_prefix="bronze", partitions_def=multi, metadata={"partition_expr": {"date": "day", "market": "market"}})
+    @asset(
+        key_prefix="bronze",
+        partitions_def=multi,
+        metadata={"partition_expr": {"date": "day", "market": "market"}},
+    )
     def by_both(context) -> pd.DataFrame:
         key = context.partition_key.keys_by_dimension
-        return pd.DataFrame({"day": [dt.date.fromisoformat(key["date"])], "market": [key["market"]], "v": [1]})
+        return pd.DataFrame(
+            {"day": [dt.date.fromisoformat(key["date"])], "market": [key["market"]], "v": [1]}
+        )
 
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("artists", ["a1", "a22"])
     resources = {"io_manager": io_manager}
     for key in ["SE", "JP", "SE"]:
-        assert materialize([by_market], resources=resources, partition_key=key, instance=instance).success
+        assert materialize(
+            [by_market], resources=resources, partition_key=key, instance=instance
+        ).success
     for key in ["a1", "a22", "a1"]:
-        assert materialize([by_artist], resources=resources, partition_key=key, instance=instance).success
-    for date, market in [("2026-01-01", "SE"), ("2026-01-01", "JP"), ("2026-01-02", "SE"), ("2026-01-01", "SE")]:
+        assert materialize(
+            [by_artist], resources=resources, partition_key=key, instance=instance
+        ).success
+    for date, market in [
+        ("2026-01-01", "SE"),
+        ("2026-01-01", "JP"),
+        ("2026-01-02", "SE"),
+        ("2026-01-01", "SE"),
+    ]:
         key = MultiPartitionKey({"date": date, "market": market})
-        assert materialize([by_both], resources=resources, partition_key=key, instance=instance).success
+        assert materialize(
+            [by_both], resources=resources, partition_key=key, instance=instance
+        ).success
     schema = postgres.schema("bronze")
-    assert _fetch(postgres, f'select market, count(*) from "{schema}".by_market group by 1 order by 1') == [("JP", 2), ("SE", 2)]
-    assert _fetch(postgres, f'select artist_id, v from "{schema}".by_artist order by 1') == [("a1", 2), ("a22", 3)]
+    assert _fetch(
+        postgres, f'select market, count(*) from "{schema}".by_market group by 1 order by 1'
+    ) == [("JP", 2), ("SE", 2)]
+    assert _fetch(postgres, f'select artist_id, v from "{schema}".by_artist order by 1') == [
+        ("a1", 2),
+        ("a22", 3),
+    ]
     assert _fetch(postgres, f'select day::text, market from "{schema}".by_both order by 1, 2') == [
         ("2026-01-01", "JP"),
         ("2026-01-01", "SE"),
@@ -392,12 +468,18 @@ def test_static_dynamic_and_multi_partitions(io_manager: PostgresPandasIOManager
     ]
 
 
-def test_rows_outside_the_partition_are_refused(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+def test_rows_outside_the_partition_are_refused(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
     @asset(key_prefix="bronze", partitions_def=DAILY, metadata={"partition_expr": "played_at"})
     def plays() -> pd.DataFrame:
-        return pd.DataFrame({"played_at": pd.to_datetime(["2026-01-01T05:00Z", "2026-01-03T05:00Z"]), "n": [1, 2]})
+        return pd.DataFrame(
+            {"played_at": pd.to_datetime(["2026-01-01T05:00Z", "2026-01-03T05:00Z"]), "n": [1, 2]}
+        )
 
-    with pytest.raises(DataFrameSchemaError, match=r"1 of 2 rows .* 'played_at' outside the partition"):
+    with pytest.raises(
+        DataFrameSchemaError, match=r"1 of 2 rows .* 'played_at' outside the partition"
+    ):
         materialize([plays], resources={"io_manager": io_manager}, partition_key="2026-01-01")
     assert _tables(postgres, "bronze") == []
 
@@ -411,15 +493,22 @@ def test_missing_partition_expr_is_explained(io_manager: PostgresPandasIOManager
         materialize([plays], resources={"io_manager": io_manager}, partition_key="2026-01-01")
 
 
-def test_append_mode_keeps_history(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
-    for batch in ([1, 2], [3]):
+def test_append_mode_keeps_history(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    batches = iter(([1, 2], [3]))
 
-        @asset(key_prefix="bronze", metadata={"write_mode": "append"})
-        def history() -> pd.DataFrame:
-            return pd.DataFrame({"v": batch})
+    @asset(key_prefix="bronze", metadata={"write_mode": "append"})
+    def history() -> pd.DataFrame:
+        return pd.DataFrame({"v": next(batches)})
 
+    for _ in range(2):
         assert materialize([history], resources={"io_manager": io_manager}).success
-    assert _fetch(postgres, f'select v from "{postgres.schema("bronze")}".history order by v') == [(1,), (2,), (3,)]
+    assert _fetch(postgres, f'select v from "{postgres.schema("bronze")}".history order by v') == [
+        (1,),
+        (2,),
+        (3,),
+    ]
 
 
 def test_new_column_is_added_to_existing_partitioned_table(
@@ -428,7 +517,9 @@ def test_new_column_is_added_to_existing_partitioned_table(
     markets = StaticPartitionsDefinition(["SE", "JP"])
     frames = {
         "SE": pd.DataFrame({"market": ["SE"], "v": [1]}),
-        "JP": pd.DataFrame({"market": ["JP"], "v": [2], "label": pd.Series(["new"], dtype="string")}),
+        "JP": pd.DataFrame(
+            {"market": ["JP"], "v": [2], "label": pd.Series(["new"], dtype="string")}
+        ),
     }
 
     @asset(key_prefix="bronze", partitions_def=markets, metadata={"partition_expr": "market"})
@@ -442,15 +533,21 @@ def test_new_column_is_added_to_existing_partitioned_table(
         read["frame"] = releases
 
     for key in ("SE", "JP"):
-        assert materialize([releases], resources={"io_manager": io_manager}, partition_key=key).success
-    assert materialize([releases, all_releases], resources={"io_manager": io_manager}, selection=[all_releases]).success
+        assert materialize(
+            [releases], resources={"io_manager": io_manager}, partition_key=key
+        ).success
+    assert materialize(
+        [releases, all_releases], resources={"io_manager": io_manager}, selection=[all_releases]
+    ).success
     frame = read["frame"].sort_values("market").reset_index(drop=True)
     assert frame["label"].tolist()[0] == "new"
     assert pd.isna(frame["label"].tolist()[1])
     assert frame["label"].dtype == "string"
 
 
-def test_incompatible_type_change_fails_before_writing(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+def test_incompatible_type_change_fails_before_writing(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
     table, _, _ = _writer_reader(pd.DataFrame({"duration_ms": [1000, 2000]}))
     assert materialize([table], resources={"io_manager": io_manager}).success
     table, _, _ = _writer_reader(pd.DataFrame({"duration_ms": ["1s", "2s"]}))
@@ -458,21 +555,32 @@ def test_incompatible_type_change_fails_before_writing(io_manager: PostgresPanda
         materialize([table], resources={"io_manager": io_manager})
     message = str(error.value)
     assert "'duration_ms'" in message and "bigint in the table" in message and "text" in message
-    assert _fetch(postgres, f'select duration_ms from "{postgres.schema("bronze")}"."table" order by 1') == [(1000,), (2000,)]
+    assert _fetch(
+        postgres, f'select duration_ms from "{postgres.schema("bronze")}"."table" order by 1'
+    ) == [(1000,), (2000,)]
 
 
 @pytest.mark.parametrize(
     ("frame", "message"),
     [
         (pd.DataFrame([[1, 2]], columns=["a", "a"]), r"Duplicate column names \['a'\]"),
-        (pd.DataFrame({"span": pd.to_timedelta([1], unit="s")}), r"Column 'span' has dtype timedelta64\[ns\]"),
+        (
+            pd.DataFrame({"span": pd.to_timedelta([1], unit="s")}),
+            r"Column 'span' has dtype timedelta64\[ns\]",
+        ),
         (pd.DataFrame({"c": pd.Categorical(["x"])}), "Column 'c' has dtype category"),
         (pd.DataFrame({"mixed": [1, "a"]}), "Column 'mixed' mixes values of types int, str"),
-        (pd.DataFrame({"ints": pd.Series([1, None, 3], dtype=object)}), r"Column 'ints' is an object column of integer values.*astype\('Int64'\)"),
+        (
+            pd.DataFrame({"ints": pd.Series([1, None, 3], dtype=object)}),
+            r"Column 'ints' is an object column of integer values.*astype\('Int64'\)",
+        ),
     ],
 )
 def test_bad_frames_fail_with_a_message_naming_the_column(
-    io_manager: PostgresPandasIOManager, postgres: PostgresResource, frame: pd.DataFrame, message: str
+    io_manager: PostgresPandasIOManager,
+    postgres: PostgresResource,
+    frame: pd.DataFrame,
+    message: str,
 ) -> None:
     table, _, _ = _writer_reader(frame)
     with pytest.raises(DataFrameSchemaError, match=message):
@@ -485,7 +593,10 @@ def test_column_selection_reads_only_those_columns(io_manager: PostgresPandasIOM
     table, _, _ = _writer_reader(frame)
     got: dict[str, pd.DataFrame] = {}
 
-    @asset(key_prefix="silver", ins={"table": AssetIn(key=["bronze", "table"], metadata={"columns": ["plays", "id"]})})
+    @asset(
+        key_prefix="silver",
+        ins={"table": AssetIn(key=["bronze", "table"], metadata={"columns": ["plays", "id"]})},
+    )
     def narrow(table: pd.DataFrame) -> None:
         got["frame"] = table
 
@@ -497,20 +608,32 @@ def test_schema_prefixes_isolate_runs(make_postgres) -> None:
     first, second = make_postgres(), make_postgres()
     for postgres, values in ((first, [1]), (second, [2, 3])):
         table, _, _ = _writer_reader(pd.DataFrame({"v": values}))
-        assert materialize([table], resources={"io_manager": PostgresPandasIOManager(postgres=postgres)}).success
+        assert materialize(
+            [table], resources={"io_manager": PostgresPandasIOManager(postgres=postgres)}
+        ).success
     for postgres, values in ((first, [1]), (second, [2, 3])):
         table, reader, received = _writer_reader(pd.DataFrame({"v": [0]}))
-        assert materialize([table, reader], resources={"io_manager": PostgresPandasIOManager(postgres=postgres)}, selection=[reader]).success
+        assert materialize(
+            [table, reader],
+            resources={"io_manager": PostgresPandasIOManager(postgres=postgres)},
+            selection=[reader],
+        ).success
         assert received["frame"]["v"].tolist() == values
 
 
-def test_reading_a_missing_table_says_what_to_materialize(io_manager: PostgresPandasIOManager) -> None:
+def test_reading_a_missing_table_says_what_to_materialize(
+    io_manager: PostgresPandasIOManager,
+) -> None:
     table, reader, _ = _writer_reader(pd.DataFrame({"v": [1]}))
-    with pytest.raises(FileNotFoundError, match=r"does not exist; materialize asset bronze/table first"):
+    with pytest.raises(
+        FileNotFoundError, match=r"does not exist; materialize asset bronze/table first"
+    ):
         materialize([table, reader], resources={"io_manager": io_manager}, selection=[reader])
 
 
-def test_sql_built_tables_read_with_default_dtypes(io_manager: PostgresPandasIOManager, postgres: PostgresResource) -> None:
+def test_sql_built_tables_read_with_default_dtypes(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
     postgres.ensure_schema(postgres.schema("gold"))
     with postgres.get_connection() as conn:
         conn.execute(
@@ -528,10 +651,20 @@ def test_sql_built_tables_read_with_default_dtypes(io_manager: PostgresPandasIOM
     def consumer(summary: pd.DataFrame) -> None:
         got["frame"] = summary
 
-    assert materialize([summary, consumer], resources={"io_manager": io_manager}, selection=[consumer]).success
+    assert materialize(
+        [summary, consumer], resources={"io_manager": io_manager}, selection=[consumer]
+    ).success
     frame = got["frame"]
     assert frame.dtypes.astype(str).to_dict() == {
-        "id": "object", "n": "Int64", "m": "Int64", "flag": "boolean", "day": "object", "doc": "object", "amount": "object"
+        "id": "object",
+        "n": "Int64",
+        "m": "Int64",
+        "flag": "boolean",
+        "day": "object",
+        "doc": "object",
+        "amount": "object",
     }
     assert frame.iloc[0].tolist()[:2] == ["a", 3] and frame.iloc[0]["doc"] == {"k": 1}
-    assert frame.iloc[0]["amount"] == decimal.Decimal("1.25") and frame.iloc[0]["day"] == dt.date(2020, 1, 2)
+    assert frame.iloc[0]["amount"] == decimal.Decimal("1.25") and frame.iloc[0]["day"] == dt.date(
+        2020, 1, 2
+    )

@@ -235,9 +235,9 @@ def create_dtypes_table_statement(schema_prefix: str) -> sql.Composable:
 
 def read_dtypes_statement(schema_prefix: str) -> str:
     return render(
-        sql.SQL("select column_name, dtype from {} where table_schema = $1 and table_name = $2").format(
-            dtypes_table(schema_prefix)
-        )
+        sql.SQL(
+            "select column_name, dtype from {} where table_schema = $1 and table_name = $2"
+        ).format(dtypes_table(schema_prefix))
     )
 
 

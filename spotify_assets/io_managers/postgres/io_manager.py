@@ -154,27 +154,40 @@ def _rows_outside(df: pd.DataFrame, dim: PartitionDimension) -> pd.Series | None
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         start, end = pd.Timestamp(dim.start), pd.Timestamp(dim.end)
     elif pd.api.types.is_datetime64_dtype(values.dtype):
-        start, end = pd.Timestamp(dim.start.replace(tzinfo=None)), pd.Timestamp(dim.end.replace(tzinfo=None))
+        start, end = (
+            pd.Timestamp(dim.start.replace(tzinfo=None)),
+            pd.Timestamp(dim.end.replace(tzinfo=None)),
+        )
     elif pd.api.types.infer_dtype(values, skipna=True) == "date":
         start, end = dim.start.date(), dim.end.date()
     else:
         return None
-    inside = values.map(lambda v: v is not None and not pd.isna(v) and start <= v < end).astype(bool)
+    inside = values.map(lambda v: v is not None and not pd.isna(v) and start <= v < end).astype(
+        bool
+    )
     return values[~inside]
 
 
 class PostgresPandasIOManager(ConfigurableIOManager):
     """Stores pandas DataFrames as PostgreSQL tables named by asset key (``[layer, table]``)."""
 
-    postgres: PostgresResource = Field(description="The database, and the schema prefix of every layer.")
+    postgres: PostgresResource = Field(
+        description="The database, and the schema prefix of every layer."
+    )
 
-    def _table_slice(self, context: OutputContext | InputContext, definition_metadata: Mapping[str, Any]) -> TableSlice:
+    def _table_slice(
+        self, context: OutputContext | InputContext, definition_metadata: Mapping[str, Any]
+    ) -> TableSlice:
         path = context.asset_key.path
         layer = path[-2] if len(path) > 1 else "public"
         partitions: tuple[PartitionDimension, ...] = ()
         if context.has_asset_partitions:
             partitions = _partition_dimensions(context, definition_metadata.get("partition_expr"))
-        columns = (context.definition_metadata or {}).get("columns") if isinstance(context, InputContext) else None
+        columns = (
+            (context.definition_metadata or {}).get("columns")
+            if isinstance(context, InputContext)
+            else None
+        )
         return TableSlice(
             schema=self.postgres.schema(layer),
             table=path[-1],
@@ -193,7 +206,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         metadata = context.definition_metadata or {}
         write_mode = metadata.get("write_mode", "replace")
         if write_mode not in WRITE_MODES:
-            raise ValueError(f"'write_mode' metadata must be one of {WRITE_MODES}, got {write_mode!r}.")
+            raise ValueError(
+                f"'write_mode' metadata must be one of {WRITE_MODES}, got {write_mode!r}."
+            )
         table_slice = self._table_slice(context, metadata)
         columns = column_types(obj)
         for dim in table_slice.partitions:
@@ -229,7 +244,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             cursor.execute(f"select count(*) from {client.render(table_slice.identifier)}")
             row_count = cursor.fetchone()[0]
 
-        select_sql, _ = client.select_statement(table_slice, {name: t for name, (t, _) in final.items()})
+        select_sql, _ = client.select_statement(
+            table_slice, {name: t for name, (t, _) in final.items()}
+        )
         context.add_output_metadata(
             {
                 **table_metadata(table_slice.name, row_count, final, descriptions),
@@ -249,7 +266,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
 
     @staticmethod
     def _existing_columns(cursor: Any, table_slice: TableSlice) -> dict[str, tuple[str, bool]]:
-        cursor.execute(client.existing_columns_query(), parameters=[table_slice.schema, table_slice.table])
+        cursor.execute(
+            client.existing_columns_query(), parameters=[table_slice.schema, table_slice.table]
+        )
         return {name: (pg_type, nullable) for name, pg_type, nullable in cursor.fetchall()}
 
     @staticmethod
@@ -268,13 +287,19 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 )
         if keeps_rows:
             present = {col.name for col in columns}
-            required = [name for name, (_, nullable) in existing.items() if not nullable and name not in present]
+            required = [
+                name
+                for name, (_, nullable) in existing.items()
+                if not nullable and name not in present
+            ]
             if required:
                 raise DataFrameSchemaError(
                     f"{table_slice.name} requires columns {required} (NOT NULL), which the DataFrame lacks; add them."
                 )
 
-    def _replace(self, cursor: Any, table_slice: TableSlice, obj: pd.DataFrame, columns: Sequence[ColumnType]) -> None:
+    def _replace(
+        self, cursor: Any, table_slice: TableSlice, obj: pd.DataFrame, columns: Sequence[ColumnType]
+    ) -> None:
         staging = f"{table_slice.table[:40]}__staging_{uuid.uuid4().hex[:8]}"
         cursor.execute(client.create_table_statement(table_slice.schema, staging, columns))
         self._load(cursor, table_slice.schema, staging, obj, columns, {})
@@ -286,7 +311,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         """Create the table; False when a concurrent transaction created it first."""
         cursor.execute("savepoint create_table")
         try:
-            cursor.execute(client.create_table_statement(table_slice.schema, table_slice.table, columns))
+            cursor.execute(
+                client.create_table_statement(table_slice.schema, table_slice.table, columns)
+            )
         except adbc_driver_manager.Error as exc:
             if getattr(exc, "sqlstate", None) not in _DUPLICATE_TABLE:
                 raise
@@ -325,11 +352,16 @@ class PostgresPandasIOManager(ConfigurableIOManager):
     ) -> None:
         """Stream the rows in; each column is sent as the table's own type (binary COPY needs it)."""
         fields = [
-            pa.field(col.name, arrow_type(col, obj[col.name], base_type(table_types.get(col.name, col.pg_type))))
+            pa.field(
+                col.name,
+                arrow_type(col, obj[col.name], base_type(table_types.get(col.name, col.pg_type))),
+            )
             for col in columns
         ]
         arrow_schema = pa.schema(fields)
-        reader = pa.RecordBatchReader.from_batches(arrow_schema, record_batches(obj, columns, arrow_schema))
+        reader = pa.RecordBatchReader.from_batches(
+            arrow_schema, record_batches(obj, columns, arrow_schema)
+        )
         cursor.adbc_ingest(table, reader, mode="append", db_schema_name=schema)
 
     def _store_dtypes(
@@ -343,15 +375,28 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         for col in columns:
             # A column that also holds other writes' NULLs reads back as the nullable twin.
             dtype = nullable_dtype(col.dtype) if final[col.name][1] else col.dtype
-            cursor.execute(client.upsert_dtype_statement(prefix), parameters=[*key, col.name, dtype])
+            cursor.execute(
+                client.upsert_dtype_statement(prefix), parameters=[*key, col.name, dtype]
+            )
 
     @staticmethod
-    def _comment(cursor: Any, table_slice: TableSlice, description: str | None, descriptions: Mapping[str, str]) -> None:
+    def _comment(
+        cursor: Any,
+        table_slice: TableSlice,
+        description: str | None,
+        descriptions: Mapping[str, str],
+    ) -> None:
         # COMMENT takes a lock that concurrent partition writers would queue on; write only changes.
-        cursor.execute(client.table_comments_query(), parameters=[table_slice.schema, table_slice.table])
+        cursor.execute(
+            client.table_comments_query(), parameters=[table_slice.schema, table_slice.table]
+        )
         current = dict(cursor.fetchall())
         wanted_table = description if description and current.get("") != description else None
-        wanted_columns = {name: text for name, text in descriptions.items() if name in current and current[name] != text}
+        wanted_columns = {
+            name: text
+            for name, text in descriptions.items()
+            if name in current and current[name] != text
+        }
         for statement in client.comment_statements(table_slice, wanted_table, wanted_columns):
             cursor.execute(statement)
 
@@ -370,18 +415,30 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 )
             missing = [name for name in table_slice.columns or () if name not in existing]
             if missing:
-                raise KeyError(f"{table_slice.name} has no columns {missing}; it has {list(existing)}.")
-            dtypes = {name: DEFAULT_DTYPES.get((base_type(t), nullable), "object") for name, (t, nullable) in existing.items()}
+                raise KeyError(
+                    f"{table_slice.name} has no columns {missing}; it has {list(existing)}."
+                )
+            dtypes = {
+                name: DEFAULT_DTYPES.get((base_type(t), nullable), "object")
+                for name, (t, nullable) in existing.items()
+            }
             dtypes.update(self._stored_dtypes(cursor, table_slice))
-            statement, params = client.select_statement(table_slice, {name: t for name, (t, _) in existing.items()})
+            statement, params = client.select_statement(
+                table_slice, {name: t for name, (t, _) in existing.items()}
+            )
             cursor.execute(statement, parameters=params or None)
             table = cursor.fetch_arrow_table()
         return restore_frame(table, dtypes)
 
     def _stored_dtypes(self, cursor: Any, table_slice: TableSlice) -> dict[str, str]:
         prefix = self.postgres.schema_prefix
-        cursor.execute("select to_regclass($1) is not null", parameters=[client.render(client.dtypes_table(prefix))])
+        cursor.execute(
+            "select to_regclass($1) is not null",
+            parameters=[client.render(client.dtypes_table(prefix))],
+        )
         if not cursor.fetchone()[0]:
             return {}
-        cursor.execute(client.read_dtypes_statement(prefix), parameters=[table_slice.schema, table_slice.table])
+        cursor.execute(
+            client.read_dtypes_statement(prefix), parameters=[table_slice.schema, table_slice.table]
+        )
         return dict(cursor.fetchall())
