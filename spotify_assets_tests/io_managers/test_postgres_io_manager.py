@@ -668,3 +668,89 @@ def test_sql_built_tables_read_with_default_dtypes(
     assert frame.iloc[0]["amount"] == decimal.Decimal("1.25") and frame.iloc[0]["day"] == dt.date(
         2020, 1, 2
     )
+
+
+def test_append_with_unique_key_skips_rows_already_stored(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    batches = iter(
+        (
+            pd.DataFrame({"content_hash": ["a", "b"], "v": [1, 2]}),
+            pd.DataFrame({"content_hash": ["b", "c", "c"], "v": [2, 3, 3]}),
+        )
+    )
+
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "unique_key": ["content_hash"]})
+    def history() -> pd.DataFrame:
+        return next(batches)
+
+    first = materialize([history], resources={"io_manager": io_manager})
+    second = materialize([history], resources={"io_manager": io_manager})
+    metadata = second.asset_materializations_for_node("bronze__history")[0].metadata
+    assert (
+        first.asset_materializations_for_node("bronze__history")[0].metadata["rows_written"].value
+        == 2
+    )
+    assert metadata["rows_written"].value == 1
+    assert metadata["rows_skipped_as_duplicates"].value == 2
+    assert metadata["dagster/row_count"].value == 3
+    assert _fetch(
+        postgres, f'select content_hash, v from "{postgres.schema("bronze")}".history order by 1'
+    ) == [
+        ("a", 1),
+        ("b", 2),
+        ("c", 3),
+    ]
+
+
+def test_unique_key_needs_append_mode(io_manager: PostgresPandasIOManager) -> None:
+    @asset(key_prefix="bronze", metadata={"unique_key": ["id"]})
+    def history() -> pd.DataFrame:
+        return pd.DataFrame({"id": [1]})
+
+    with pytest.raises(ValueError, match="'unique_key' metadata skips rows already stored"):
+        materialize([history], resources={"io_manager": io_manager})
+
+
+def test_declared_types_settle_all_null_columns(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    schema = TableSchema(
+        columns=[
+            TableColumn("doc", "jsonb", constraints=TableColumnConstraints(nullable=False)),
+            TableColumn("day", "date"),
+            TableColumn("n", "bigint"),
+        ]
+    )
+    frames = iter(
+        (
+            pd.DataFrame(
+                {
+                    "doc": pd.Series([], dtype=object),
+                    "day": pd.Series([], dtype=object),
+                    "n": pd.Series([], dtype="Int64"),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "doc": [{"k": 1}],
+                    "day": [dt.date(2020, 1, 1)],
+                    "n": pd.Series([1], dtype="Int64"),
+                }
+            ),
+        )
+    )
+
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "dagster/column_schema": schema})
+    def docs() -> pd.DataFrame:
+        return next(frames)
+
+    assert materialize([docs], resources={"io_manager": io_manager}).success
+    assert materialize([docs], resources={"io_manager": io_manager}).success
+    types = _fetch(
+        postgres,
+        "select column_name, data_type, is_nullable from information_schema.columns where table_schema = %s "
+        "and table_name = 'docs' order by ordinal_position",
+        [postgres.schema("bronze")],
+    )
+    assert types == [("doc", "jsonb", "NO"), ("day", "date", "YES"), ("n", "bigint", "YES")]

@@ -144,6 +144,49 @@ def create_table_statement(schema: str, table: str, columns: Sequence[ColumnType
     )
 
 
+def create_temp_table_statement(
+    name: str, columns: Sequence[ColumnType], table_types: Mapping[str, str]
+) -> str:
+    """A session table (dropped at commit) with the target's column types, to stage rows in."""
+    definitions = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(
+            sql.Identifier(col.name), sql.SQL(table_types.get(col.name, col.pg_type))
+        )
+        for col in columns
+    )
+    return render(
+        sql.SQL("create temporary table {} ({}) on commit drop").format(
+            sql.Identifier(name), definitions
+        )
+    )
+
+
+def unique_index_statement(table_slice: TableSlice, key: Sequence[str]) -> str:
+    index = f"{table_slice.table[:48]}__unique_key"
+    return render(
+        sql.SQL("create unique index if not exists {} on {} ({})").format(
+            sql.Identifier(index),
+            table_slice.identifier,
+            sql.SQL(", ").join(sql.Identifier(name) for name in key),
+        )
+    )
+
+
+def insert_new_rows_statement(
+    table_slice: TableSlice, staged: str, columns: Sequence[ColumnType], key: Sequence[str]
+) -> str:
+    names = sql.SQL(", ").join(sql.Identifier(col.name) for col in columns)
+    return render(
+        sql.SQL("insert into {} ({}) select {} from {} on conflict ({}) do nothing").format(
+            table_slice.identifier,
+            names,
+            names,
+            sql.Identifier(staged),
+            sql.SQL(", ").join(sql.Identifier(name) for name in key),
+        )
+    )
+
+
 def add_column_statement(table_slice: TableSlice, column: ColumnType) -> str:
     # Rows already in the table have no value for a new column, so it is added nullable.
     return render(

@@ -12,6 +12,7 @@ Loads stream Arrow batches through ADBC's binary COPY. A column added to the Dat
 the table; a type change that existing rows cannot follow fails before anything is written.
 """
 
+import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -90,13 +91,40 @@ def table_metadata(
     }
 
 
-def column_descriptions(metadata: Mapping[str, Any]) -> dict[str, str]:
-    """Column descriptions from the asset's ``dagster/column_schema`` definition metadata."""
+def _declared_columns(metadata: Mapping[str, Any]) -> list[TableColumn]:
     schema = metadata.get("dagster/column_schema")
     schema = getattr(schema, "schema", schema)
-    if not isinstance(schema, TableSchema):
-        return {}
-    return {col.name: col.description for col in schema.columns if col.description}
+    return list(schema.columns) if isinstance(schema, TableSchema) else []
+
+
+def declared_types(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """Column types from ``dagster/column_schema``: they decide columns whose values cannot (all null)."""
+    return {col.name: col.type.lower() for col in _declared_columns(metadata)}
+
+
+def declared_not_null(metadata: Mapping[str, Any]) -> set[str]:
+    """Columns the asset's column schema declares non-nullable; they become NOT NULL columns."""
+    return {col.name for col in _declared_columns(metadata) if not col.constraints.nullable}
+
+
+def _unique_key(metadata: Mapping[str, Any], write_mode: str, obj: pd.DataFrame) -> tuple[str, ...]:
+    key = tuple(metadata.get("unique_key") or ())
+    if key and write_mode != "append":
+        raise ValueError(
+            "'unique_key' metadata skips rows already stored, so it needs write_mode 'append'; "
+            "add metadata={'write_mode': 'append', ...} or remove 'unique_key'."
+        )
+    missing = [name for name in key if name not in obj.columns]
+    if missing:
+        raise DataFrameSchemaError(
+            f"'unique_key' names columns {missing} that the DataFrame lacks."
+        )
+    return key
+
+
+def column_descriptions(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """Column descriptions from the asset's ``dagster/column_schema`` definition metadata."""
+    return {col.name: col.description for col in _declared_columns(metadata) if col.description}
 
 
 def _partition_dimensions(
@@ -210,7 +238,11 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 f"'write_mode' metadata must be one of {WRITE_MODES}, got {write_mode!r}."
             )
         table_slice = self._table_slice(context, metadata)
-        columns = column_types(obj)
+        not_null = declared_not_null(metadata)
+        columns = [
+            dataclasses.replace(col, nullable=False) if col.name in not_null else col
+            for col in column_types(obj, declared_types(metadata))
+        ]
         for dim in table_slice.partitions:
             outside = _rows_outside(obj, dim)
             if outside is not None and len(outside):
@@ -218,6 +250,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                     f"{len(outside)} of {len(obj)} rows for {table_slice.name} have '{dim.expr}' outside the "
                     f"partition being written (e.g. {outside.head(3).tolist()}); return only that partition's rows."
                 )
+        unique_key = _unique_key(metadata, write_mode, obj)
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
 
@@ -229,15 +262,13 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         with self.postgres.get_adbc_connection() as conn, conn.cursor() as cursor:
             existing = self._existing_columns(cursor, table_slice)
             self._check_compatible(table_slice, existing, columns, keeps_rows)
-            if not keeps_rows:
-                self._replace(cursor, table_slice, obj, columns)
-            elif existing or not self._create(cursor, table_slice, columns):
-                # The table exists (perhaps created a moment ago by a concurrent partition writer).
-                existing = self._existing_columns(cursor, table_slice)
-                self._check_compatible(table_slice, existing, columns, keeps_rows)
-                self._write_into(cursor, table_slice, obj, columns, existing)
+            if keeps_rows:
+                written = self._write_keeping_rows(
+                    cursor, table_slice, obj, columns, existing, unique_key
+                )
             else:
-                self._load(cursor, table_slice.schema, table_slice.table, obj, columns, {})
+                self._replace(cursor, table_slice, obj, columns)
+                written = len(obj)
             self._store_dtypes(cursor, table_slice, columns, replace=not keeps_rows)
             self._comment(cursor, table_slice, self._asset_description(context), descriptions)
             final = self._existing_columns(cursor, table_slice)
@@ -251,7 +282,8 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             {
                 **table_metadata(table_slice.name, row_count, final, descriptions),
                 **({"dagster/partition_row_count": len(obj)} if table_slice.partitions else {}),
-                "rows_written": len(obj),
+                "rows_written": written,
+                **({"rows_skipped_as_duplicates": len(obj) - written} if unique_key else {}),
                 "write_mode": "partition" if table_slice.partitions else write_mode,
                 "query": MetadataValue.md(f"```sql\n{select_sql}\n```"),
             }
@@ -322,35 +354,52 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         cursor.execute("release savepoint create_table")
         return True
 
-    def _write_into(
+    def _write_keeping_rows(
         self,
         cursor: Any,
         table_slice: TableSlice,
         obj: pd.DataFrame,
         columns: Sequence[ColumnType],
         existing: Mapping[str, tuple[str, bool]],
-    ) -> None:
-        for col in columns:
-            if col.name not in existing:
-                cursor.execute(client.add_column_statement(table_slice, col))
-            elif col.nullable and not existing[col.name][1]:
-                cursor.execute(client.drop_not_null_statement(table_slice, col.name))
-        table_types = {name: pg_type for name, (pg_type, _) in existing.items()}
+        unique_key: Sequence[str],
+    ) -> int:
+        """Partition and append writes: evolve the table, replace the slice, load; rows written."""
+        if not existing and self._create(cursor, table_slice, columns):
+            table_types = {col.name: col.pg_type for col in columns}
+        else:
+            # The table exists (perhaps created a moment ago by a concurrent partition writer).
+            existing = self._existing_columns(cursor, table_slice)
+            self._check_compatible(table_slice, existing, columns, keeps_rows=True)
+            for col in columns:
+                if col.name not in existing:
+                    cursor.execute(client.add_column_statement(table_slice, col))
+                elif col.nullable and not existing[col.name][1]:
+                    cursor.execute(client.drop_not_null_statement(table_slice, col.name))
+            table_types = {name: pg_type for name, (pg_type, _) in existing.items()}
         if table_slice.partitions:
             statement, params = client.delete_statement(table_slice, table_types)
             cursor.execute(statement, parameters=params)
-        self._load(cursor, table_slice.schema, table_slice.table, obj, columns, table_types)
+        if not unique_key:
+            self._load(cursor, table_slice.schema, table_slice.table, obj, columns, table_types)
+            return len(obj)
+        cursor.execute(client.unique_index_statement(table_slice, unique_key))
+        incoming = f"incoming_{uuid.uuid4().hex[:8]}"
+        cursor.execute(client.create_temp_table_statement(incoming, columns, table_types))
+        self._load(cursor, None, incoming, obj, columns, table_types)
+        cursor.execute(client.insert_new_rows_statement(table_slice, incoming, columns, unique_key))
+        return cursor.rowcount
 
     @staticmethod
     def _load(
         cursor: Any,
-        schema: str,
+        schema: str | None,
         table: str,
         obj: pd.DataFrame,
         columns: Sequence[ColumnType],
         table_types: Mapping[str, str],
     ) -> None:
-        """Stream the rows in; each column is sent as the table's own type (binary COPY needs it)."""
+        """Stream the rows in (``schema`` None: a temporary table); each column is sent as the
+        table's own type, which binary COPY needs."""
         fields = [
             pa.field(
                 col.name,
@@ -362,7 +411,10 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         reader = pa.RecordBatchReader.from_batches(
             arrow_schema, record_batches(obj, columns, arrow_schema)
         )
-        cursor.adbc_ingest(table, reader, mode="append", db_schema_name=schema)
+        if schema is None:
+            cursor.adbc_ingest(table, reader, mode="append", temporary=True)
+        else:
+            cursor.adbc_ingest(table, reader, mode="append", db_schema_name=schema)
 
     def _store_dtypes(
         self, cursor: Any, table_slice: TableSlice, columns: Sequence[ColumnType], replace: bool

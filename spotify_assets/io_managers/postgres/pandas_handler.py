@@ -125,8 +125,20 @@ class ColumnType:
         return self.pg_type if self.nullable else f"{self.pg_type} not null"
 
 
-def _object_column_type(name: str, series: pd.Series) -> ColumnType:
+# Declared types that settle an object column with no values to infer from.
+_DECLARED_OBJECT_DTYPES = {
+    "text": "object",
+    "date": "object:date",
+    "numeric": "object:decimal",
+    "jsonb": "object:json",
+    "bytea": "object:bytes",
+}
+
+
+def _object_column_type(name: str, series: pd.Series, declared: str | None) -> ColumnType:
     kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind == "empty" and declared in _DECLARED_OBJECT_DTYPES:
+        return ColumnType(name, declared, True, _DECLARED_OBJECT_DTYPES[declared])
     if kind in _OBJECT_KINDS:
         logical = "object" if _OBJECT_KINDS[kind] == "text" else f"object:{_OBJECT_KINDS[kind]}"
         logical = {"object:numeric": "object:decimal", "object:bytea": "object:bytes"}.get(
@@ -148,7 +160,7 @@ def _object_column_type(name: str, series: pd.Series) -> ColumnType:
     )
 
 
-def column_type(name: str, series: pd.Series) -> ColumnType:
+def column_type(name: str, series: pd.Series, declared: str | None = None) -> ColumnType:
     dtype = series.dtype
     spec = str(dtype)
     if isinstance(dtype, pd.StringDtype):
@@ -170,14 +182,17 @@ def column_type(name: str, series: pd.Series) -> ColumnType:
     if spec.startswith("datetime64["):
         return ColumnType(name, "timestamp without time zone", True, spec)
     if spec == "object":
-        return _object_column_type(name, series)
+        return _object_column_type(name, series, declared)
     raise DataFrameSchemaError(
         f"Column '{name}' has dtype {spec}, which has no PostgreSQL mapping. Supported: {SUPPORTED}."
     )
 
 
-def column_types(df: pd.DataFrame) -> list[ColumnType]:
-    """Each column's storage, after checking the names; the index is not stored."""
+def column_types(df: pd.DataFrame, declared: Mapping[str, str] | None = None) -> list[ColumnType]:
+    """Each column's storage, after checking the names; the index is not stored.
+
+    ``declared`` types (from the asset's column schema) settle object columns holding only nulls.
+    """
     if len(df.columns) == 0:
         raise DataFrameSchemaError("The DataFrame has no columns; there is nothing to store.")
     names = list(df.columns)
@@ -195,7 +210,7 @@ def column_types(df: pd.DataFrame) -> list[ColumnType]:
         raise DataFrameSchemaError(
             f"Duplicate column names {duplicates}; each column needs a unique name."
         )
-    return [column_type(name, df[name]) for name in names]
+    return [column_type(name, df[name], (declared or {}).get(name)) for name in names]
 
 
 def _encode_json(name: str, value: object) -> bytes | None:
