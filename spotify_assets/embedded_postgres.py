@@ -8,11 +8,13 @@ and an inter-process lock makes concurrent first starts safe. ``spotify-assets d
 
 import contextlib
 import os
+import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import fasteners
+import psutil
 import psycopg
 from psycopg import sql
 
@@ -128,10 +130,19 @@ def stop(home: Path) -> bool:
         info = PostmasterInfo.read_from_pgdata(pgdata)
         if info is None or not info.is_running():
             return False
-        pgexec(
-            "pg_ctl",
-            ("-D", str(pgdata), "-m", "fast", "-w", "stop"),
-            bin_path=bin_dir(),
-            user=_system_user(),
-        )
+        try:
+            pgexec(
+                "pg_ctl",
+                ("-D", str(pgdata), "-m", "fast", "-w", "stop"),
+                bin_path=bin_dir(),
+                user=_system_user(),
+            )
+        except subprocess.CalledProcessError:
+            # pg_ctl gives up when the data folder is damaged or half gone; end the postmaster itself.
+            assert info.process is not None
+            info.process.terminate()
+            try:
+                info.process.wait(10)
+            except psutil.TimeoutExpired:
+                info.process.kill()
         return True

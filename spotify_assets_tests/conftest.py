@@ -6,6 +6,8 @@ machine's PostgreSQL 15 that way).
 """
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +27,16 @@ pytest_plugins = ["spotify_assets_tests.fixtures.sandbox", "spotify_assets_tests
 
 
 @pytest.fixture(scope="session")
-def postgres_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A project home whose embedded server (when used) lives for the test session."""
-    home = tmp_path_factory.mktemp("home")
+def postgres_home() -> Iterator[Path]:
+    """A project home whose embedded server (when used) lives for the test session.
+
+    Not under pytest's tmp_path: pytest prunes old base folders, which would pull a data folder from
+    under a server that another, concurrent test session still uses.
+    """
+    home = Path(tempfile.mkdtemp(prefix="spotify_assets_test_"))
     yield home
     embedded_postgres.stop(home)
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ from dagster import (
     MultiPartitionsDefinition,
     StaticPartitionsDefinition,
     TableColumn,
+    TableColumnConstraints,
     TableSchema,
     asset,
     materialize,
