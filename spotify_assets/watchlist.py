@@ -1,0 +1,206 @@
+"""The watch list: which artists and playlists the pipeline follows, as the user writes them.
+
+A YAML file with two lists::
+
+    artists:
+      - 4Z8W4fKeB5YxbusRsdQVPb                                  # a Spotify id
+      - spotify:artist:0OdUWJ0sBjDrqHygGUXeCF                   # a URI
+      - https://open.spotify.com/intl-de/artist/3WrFJ7ztbogyGnTHbHJFl2?si=x   # a URL
+      - search: Nick Cave                                       # the best search match
+    playlists:
+      - spotify:playlist:37i9dQZF1DXcBWIGoYBM5M
+      - search: deep focus
+
+A bad entry fails with a message naming it and its line. Search entries become ids through the
+client with the cheapest call there is (one search result).
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+
+from spotify_assets.resources.spotify_client import SpotifyClient
+
+SpotifyType = Literal["artist", "playlist"]
+SECTIONS: dict[str, SpotifyType] = {"artists": "artist", "playlists": "playlist"}
+
+_ID = re.compile(r"[0-9A-Za-z]{22}")
+_URI = re.compile(r"spotify:(?:user:[^:\s]+:)?([a-z]+):([^:\s]+)")
+_URL_HOSTS = {"open.spotify.com", "play.spotify.com"}
+_LOCALE = re.compile(r"intl-[a-z]{2}(?:-[a-z]{2})?", re.IGNORECASE)
+
+
+class WatchListError(ValueError):
+    """A watch list that cannot be used; the message names the file, the line and the entry."""
+
+
+@dataclass(frozen=True)
+class WatchEntry:
+    """One entry: a Spotify ``id`` (however it was written) or a ``search`` query."""
+
+    kind: Literal["id", "search"]
+    value: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class WatchList:
+    artists: tuple[WatchEntry, ...]
+    playlists: tuple[WatchEntry, ...]
+    source: str = "<watch list>"
+
+    def entries(self, type: SpotifyType) -> tuple[WatchEntry, ...]:
+        return self.artists if type == "artist" else self.playlists
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def spotify_id(text: str, *, type: SpotifyType) -> str:
+    """The id in a Spotify id, URI or open.spotify.com URL of the given type.
+
+    Raises:
+        ValueError: with a sentence saying what is wrong and what would be right.
+    """
+    value = text.strip()
+    if _ID.fullmatch(value):
+        return value
+    found: tuple[str, str] | None = None
+    if match := _URI.fullmatch(value):
+        found = (match.group(1), match.group(2))
+    elif value.lower().startswith(("https://", "http://")):
+        parts = urlsplit(value)
+        if (parts.hostname or "").lower() not in _URL_HOSTS:
+            raise ValueError(f"is not an open.spotify.com URL (host {parts.hostname or 'missing'})")
+        segments = [s for s in parts.path.split("/") if s]
+        segments = [s for s in segments if not _LOCALE.fullmatch(s) and s != "embed"]
+        if len(segments) == 4 and segments[0] == "user":
+            segments = segments[2:]
+        if len(segments) != 2:
+            raise ValueError(f"is not a link to a Spotify {type} (expected /{type}/<id>)")
+        found = (segments[0], segments[1])
+    if found is None:
+        raise ValueError(
+            f"is not a Spotify {type} id (22 letters and digits), spotify:{type}: URI or "
+            f"https://open.spotify.com/{type}/ URL; to search for it write `- search: {value}`"
+        )
+    found_type, found_id = found
+    if found_type != type:
+        raise ValueError(f"points to {_a(found_type)}, not to {_a(type)}")
+    if not _ID.fullmatch(found_id):
+        raise ValueError(f"has a malformed id {found_id!r} (a Spotify id is 22 letters and digits)")
+    return found_id
+
+
+def _entry(node: yaml.Node, *, type: SpotifyType, where: str) -> WatchEntry:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        pairs = [(k.value, v) for k, v in node.value]
+        if (
+            len(pairs) != 1
+            or pairs[0][0] != "search"
+            or not isinstance(pairs[0][1], yaml.ScalarNode)
+        ):
+            keys = ", ".join(str(k) for k, _ in pairs) or "none"
+            raise WatchListError(
+                f"{where} line {line}: an entry that is a mapping must be `search: <query>` "
+                f"(found keys: {keys})."
+            )
+        query = str(pairs[0][1].value).strip()
+        if not query:
+            raise WatchListError(f"{where} line {line}: `search:` needs a query.")
+        return WatchEntry("search", query, line, f"search: {query}")
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        raise WatchListError(
+            f"{where} line {line}: expected {_a(type)} id, URI, URL or `search: <query>`, found "
+            f"{'nothing' if isinstance(node, yaml.ScalarNode) else 'a list'}."
+        )
+    text = str(node.value).strip()
+    try:
+        return WatchEntry("id", spotify_id(text, type=type), line, text)
+    except ValueError as exc:
+        raise WatchListError(f"{where} line {line}: {text!r} {exc}.") from None
+
+
+def parse_watchlist(text: str, *, source: str = "<watch list>") -> WatchList:
+    """Parse watch-list YAML; duplicates are kept once, in first-seen order."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise WatchListError(f"{source}{at}: not valid YAML ({problem}).") from None
+    sections: dict[str, list[WatchEntry]] = {name: [] for name in SECTIONS}
+    if root is None:
+        return WatchList((), (), source)
+    if not isinstance(root, yaml.MappingNode):
+        raise WatchListError(
+            f"{source} line {root.start_mark.line + 1}: expected `artists:` and/or `playlists:` lists."
+        )
+    for key, value in root.value:
+        name = str(key.value)
+        if name not in SECTIONS:
+            raise WatchListError(
+                f"{source} line {key.start_mark.line + 1}: unknown section {name!r}; use "
+                "`artists:` and `playlists:`."
+            )
+        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+            continue
+        if not isinstance(value, yaml.SequenceNode):
+            raise WatchListError(
+                f"{source} line {value.start_mark.line + 1}: `{name}:` must be a list (one "
+                "`- entry` per line)."
+            )
+        for node in value.value:
+            entry = _entry(node, type=SECTIONS[name], where=source)
+            if all((e.kind, e.value) != (entry.kind, entry.value) for e in sections[name]):
+                sections[name].append(entry)
+    return WatchList(tuple(sections["artists"]), tuple(sections["playlists"]), source)
+
+
+def load_watchlist(path: Path | str) -> WatchList:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WatchListError(f"Watch list {path} does not exist.") from None
+    return parse_watchlist(text, source=str(path))
+
+
+@dataclass(frozen=True)
+class ResolvedWatchList:
+    """Ids to fetch, and what each search entry turned into (or that it found nothing)."""
+
+    artist_ids: tuple[str, ...]
+    playlist_ids: tuple[str, ...]
+    matches: tuple[tuple[WatchEntry, str], ...]
+    unmatched: tuple[WatchEntry, ...]
+
+
+def resolve_watchlist(watchlist: WatchList, *, client: SpotifyClient) -> ResolvedWatchList:
+    """Turn search entries into ids: one ``search`` call with limit 1 per query."""
+    ids: dict[SpotifyType, list[str]] = {"artist": [], "playlist": []}
+    matches: list[tuple[WatchEntry, str]] = []
+    unmatched: list[WatchEntry] = []
+    for type in ("artist", "playlist"):
+        for entry in watchlist.entries(type):
+            found = entry.value
+            if entry.kind == "search":
+                results = client.search(query=entry.value, type=type, limit=1)
+                if not results or not results[0].spotify_id:
+                    unmatched.append(entry)
+                    continue
+                found = results[0].spotify_id
+                matches.append((entry, found))
+            if found not in ids[type]:
+                ids[type].append(found)
+    return ResolvedWatchList(
+        tuple(ids["artist"]), tuple(ids["playlist"]), tuple(matches), tuple(unmatched)
+    )

@@ -1,0 +1,258 @@
+"""``SpotifyResource``: config to client settings, the Spotify-or-sandbox decision, and a Dagster
+run (successful and failing) whose every output is searched for the secret.
+
+The runs use a sandbox over real HTTP with a secret of our own; the client's behaviour is
+covered in test_spotify_client.py and test_spotify_sandbox.py.
+"""
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from dagster import (
+    AssetExecutionContext,
+    DagsterInstance,
+    Definitions,
+    EnvVar,
+    MaterializeResult,
+    asset,
+    materialize,
+)
+
+from spotify_assets.resources.credentials import (
+    CLIENT_SECRET_ENV,
+    KEY_ENV,
+    CredentialsError,
+    CredentialsMissingError,
+    CredentialStore,
+    SpotifyCredentials,
+    SpotifyCredentialsResource,
+)
+from spotify_assets.resources.spotify import SpotifyResource, resolve_endpoints
+from spotify_assets.resources.spotify_client import (
+    SPOTIFY_ACCOUNTS_URL,
+    SPOTIFY_API_URL,
+    LiveSpotifyClient,
+    SpotifyClient,
+)
+from spotify_assets.sandbox import embedded
+from spotify_assets_tests.fixtures.spotify import CLIENT_ID, CLIENT_SECRET
+
+
+def test_config_becomes_client_settings():
+    resource = SpotifyResource(
+        credentials=SpotifyCredentialsResource(client_id=CLIENT_ID, client_secret=CLIENT_SECRET),
+        api_url="http://127.0.0.1:1/v1",
+        accounts_url="http://127.0.0.1:1/api/token",
+        market="SE",
+        api_mode="development",
+        artist_albums_page_size=7,
+        search_page_size=3,
+        max_concurrency=2,
+        max_retry_after_seconds=5,
+        max_attempts=2,
+    )
+    with resource.get_client() as client:
+        assert isinstance(client, LiveSpotifyClient)
+        settings = client.settings
+        assert (settings.api_url, settings.accounts_url) == (
+            resource.api_url,
+            resource.accounts_url,
+        )
+        assert (settings.market, settings.api_mode, settings.max_concurrency) == (
+            "SE",
+            "development",
+            2,
+        )
+        assert (settings.max_retry_after_seconds, settings.max_attempts) == (5, 2)
+        assert client.page_sizes["/artists/{id}/albums"] == 7 and client.page_sizes["/search"] == 3
+
+
+def test_the_live_spotify_urls_are_the_defaults():
+    resource = SpotifyResource(credentials=SpotifyCredentialsResource())
+    assert (resource.api_url, resource.accounts_url) == (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL)
+    assert resource.market == "US" and resource.api_mode == "auto"
+    assert resource.max_retry_after_seconds == 60 and resource.max_concurrency == 4
+
+
+def test_stored_credentials_mean_the_configured_urls(stored_credentials, tmp_path):
+    endpoints = resolve_endpoints(stored_credentials, home=tmp_path)
+    assert not endpoints.offline
+    assert (endpoints.api_url, endpoints.accounts_url) == (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL)
+    assert endpoints.credentials == SpotifyCredentials(CLIENT_ID, CLIENT_SECRET)
+
+
+def test_no_credentials_and_no_home_is_an_error_with_the_fix(tmp_path):
+    nothing = SpotifyCredentialsResource(
+        key_file=str(tmp_path / "k"), credentials_file=str(tmp_path / "c")
+    )
+    with pytest.raises(CredentialsMissingError, match="spotify-assets credentials init"):
+        resolve_endpoints(nothing, home=None)
+
+
+def test_broken_credentials_never_fall_back_to_the_sandbox(stored_credentials, tmp_path):
+    Path(stored_credentials.key_file).unlink()
+    with pytest.raises(CredentialsError, match="No Fernet key"):
+        resolve_endpoints(stored_credentials, home=tmp_path)
+
+
+# --- a Dagster run, searched for the secret ------------------------------------------------------
+
+SECRET = "Zq9-very-distinctive-client-secret-7Xw"
+
+
+@asset
+def sandbox_artists(context: AssetExecutionContext, spotify: SpotifyResource) -> MaterializeResult:
+    """One row per artist of the sandbox (a test asset)."""
+    context.log.info("resource: %r", spotify)
+    with spotify.get_client() as client:
+        assert isinstance(client, SpotifyClient)
+        ids = [f.spotify_id for f in client.search(query="a", type="artist", limit=3)]
+        fetched = client.get_artists(ids=ids)
+        context.log.info("fetched %s", fetched)
+        return MaterializeResult(metadata={"rows": len(fetched), **client.stats()})
+
+
+def _run_and_collect(spotify: SpotifyResource, tmp_path: Path, capfd, caplog) -> tuple[bool, str]:
+    """Materialize; return success and everything the run emitted, as one text."""
+    (tmp_path / "dagster").mkdir()
+    with (
+        DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster")) as instance,
+        caplog.at_level(logging.DEBUG),
+    ):
+        result = materialize(
+            [sandbox_artists],
+            resources={"spotify": spotify},
+            instance=instance,
+            raise_on_error=False,
+        )
+        run_id = result.run_id
+        emitted = [
+            repr(spotify),
+            str(spotify),
+            repr(result.dagster_run),
+            str(result.dagster_run.run_config),
+            *(repr(event) for event in result.all_events),
+            *(repr(record) for record in instance.all_logs(run_id)),
+            *(record.getMessage() for record in caplog.records),
+            *(str(record.exc_info) for record in caplog.records if record.exc_info),
+        ]
+        for event in result.all_events:
+            if event.is_step_failure:
+                emitted.append(repr(event.step_failure_data.error))
+    captured = capfd.readouterr()
+    emitted += [captured.out, captured.err]
+    for path in (tmp_path / "dagster").rglob("*"):  # event log db, compute logs, run storage
+        if path.is_file():
+            emitted.append(path.read_bytes().decode("utf-8", "replace"))
+    return result.success, "\n".join(emitted)
+
+
+@pytest.fixture
+def secret_store(tmp_path, monkeypatch) -> CredentialStore:
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv(KEY_ENV, key)
+    store = CredentialStore(
+        key_file=tmp_path / "unused.keys", credentials_file=tmp_path / "credentials.fernet", key=key
+    )
+    store.save(SpotifyCredentials("sandbox-client-id", SECRET))
+    return store
+
+
+def _spotify(store: CredentialStore, server, how: str) -> SpotifyResource:
+    if how == "encrypted file, key as EnvVar":
+        credentials = SpotifyCredentialsResource(
+            fernet_key=EnvVar(KEY_ENV), credentials_file=str(store.credentials_file)
+        )
+    else:
+        credentials = SpotifyCredentialsResource(
+            client_id="sandbox-client-id", client_secret=EnvVar(CLIENT_SECRET_ENV)
+        )
+    return SpotifyResource(
+        credentials=credentials, api_url=server.api_url, accounts_url=server.token_url
+    )
+
+
+HOW = ["encrypted file, key as EnvVar", "plain secret as EnvVar"]
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_a_dagster_run_never_shows_the_secret_or_the_key(
+    secret_store, make_sandbox, tmp_path, capfd, caplog, monkeypatch, how
+):
+    monkeypatch.setenv(CLIENT_SECRET_ENV, SECRET)
+    server = make_sandbox(client_secret=SECRET)
+    spotify = _spotify(secret_store, server, how)
+    success, emitted = _run_and_collect(spotify, tmp_path, capfd, caplog)
+    assert success, emitted[-3000:]
+    # What we searched holds the run's logs and metadata ...
+    assert "fetched [Fetched(spotify_id=" in emitted and "bytes_received" in emitted
+    assert "SpotifyResource(credentials=SpotifyCredentialsResource(" in emitted
+    # ... and neither the secret nor the key.
+    assert SECRET not in emitted
+    assert os.environ[KEY_ENV] not in emitted
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_a_failing_dagster_run_never_shows_the_secret(
+    secret_store, make_sandbox, tmp_path, capfd, caplog, monkeypatch, how
+):
+    monkeypatch.setenv(CLIENT_SECRET_ENV, SECRET)
+    server = make_sandbox(client_secret="the-server-expects-another-secret")
+    spotify = _spotify(secret_store, server, how)
+    success, emitted = _run_and_collect(spotify, tmp_path, capfd, caplog)
+    assert not success
+    assert "invalid_client: Invalid client secret" in emitted
+    assert SECRET not in emitted
+
+
+# --- the embedded default ------------------------------------------------------------------------
+
+
+def test_without_credentials_the_resource_runs_against_the_offline_sandbox(tmp_path, caplog):
+    home = tmp_path / "home"
+    nothing = SpotifyCredentialsResource(
+        key_file=str(tmp_path / "none.keys"), credentials_file=str(tmp_path / "none.fernet")
+    )
+    try:
+        with caplog.at_level(logging.WARNING):
+            spotify = SpotifyResource(credentials=nothing, home=str(home))
+            with spotify.get_client() as client:
+                found = client.search(query="a", type="artist", limit=2)
+                assert [f.object["id"] for f in client.get_artists(ids=[found[0].spotify_id])]
+            # Another resource (say, another asset's) reuses the running sandbox, silently.
+            again = SpotifyResource(credentials=nothing, home=str(home)).endpoints()
+        endpoints = spotify.endpoints()
+        assert endpoints.offline and again == endpoints
+        assert endpoints.api_url == embedded.status(home).endpoints.api_url
+        assert endpoints.api_url.startswith("http://127.0.0.1:")
+        notices = [r.getMessage() for r in caplog.records if "OFFLINE SANDBOX" in r.getMessage()]
+        assert len(notices) == 1
+        assert endpoints.api_url in notices[0] and "spotify-assets credentials init" in notices[0]
+    finally:
+        embedded.stop(home)
+
+
+def test_the_wiring_recommended_for_definitions(tmp_path, monkeypatch, make_sandbox):
+    """The resources dict the report proposes for definitions.py loads and runs an asset."""
+    server = make_sandbox()
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", server.client_id)
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", server.client_secret)
+    spotify_credentials = SpotifyCredentialsResource.from_environment()
+    spotify = SpotifyResource(
+        credentials=spotify_credentials,
+        home=str(tmp_path),
+        api_url=server.api_url,
+        accounts_url=server.token_url,
+    )
+    defs = Definitions(
+        assets=[sandbox_artists],
+        resources={"spotify_credentials": spotify_credentials, "spotify": spotify},
+    )
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process()
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("sandbox_artists")
+    assert materialization.metadata["rows"].value == 3
+    assert not (tmp_path / "sandbox").exists()  # credentials given: no offline sandbox
