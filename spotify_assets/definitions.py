@@ -6,8 +6,12 @@ Environment differences live here only: the environment is read when this module
 from dagster import Definitions, EnvVar
 
 from spotify_assets import settings
+from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.io_managers.postgres import PostgresPandasIOManager
+from spotify_assets.resources.credentials import SpotifyCredentialsResource
 from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.watchlist import WatchListResource
 
 
 def _postgres() -> PostgresResource:
@@ -16,11 +20,25 @@ def _postgres() -> PostgresResource:
     return PostgresResource(url=url, home=str(settings.project_home()))
 
 
+def _watchlist() -> WatchListResource:
+    path = settings.watchlist_path()
+    return WatchListResource(path=str(path)) if path else WatchListResource()
+
+
 postgres = _postgres()
+# Each of SPOTIFY_ASSETS_FERNET_KEY / SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET that is set arrives
+# as an EnvVar; with no credentials stored, the Spotify resource runs the offline sandbox.
+spotify_credentials = SpotifyCredentialsResource.from_environment()
 
 defs = Definitions(
+    assets=[*bronze_assets],
     resources={
         "postgres": postgres,
         "io_manager": PostgresPandasIOManager(postgres=postgres),
+        "spotify_credentials": spotify_credentials,
+        "spotify": SpotifyResource(
+            credentials=spotify_credentials, home=str(settings.project_home())
+        ),
+        "watchlist": _watchlist(),
     },
 )

@@ -5,6 +5,7 @@ from pathlib import Path
 
 HOME_ENV = "SPOTIFY_ASSETS_HOME"
 DATABASE_URL_ENV = "SPOTIFY_ASSETS_DATABASE_URL"
+WATCHLIST_ENV = "SPOTIFY_ASSETS_WATCHLIST"
 
 WAREHOUSE_DATABASE = "spotify_assets"
 
@@ -19,3 +20,9 @@ def project_home() -> Path:
 def database_url() -> str | None:
     """The PostgreSQL URL the user chose, or None for the embedded server."""
     return os.environ.get(DATABASE_URL_ENV) or None
+
+
+def watchlist_path() -> Path | None:
+    """The watch list the user chose, or None for the packaged default."""
+    configured = os.environ.get(WATCHLIST_ENV)
+    return Path(configured).expanduser().resolve() if configured else None

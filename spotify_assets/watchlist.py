@@ -16,7 +16,8 @@ client with the cheapest call there is (one search result).
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -98,8 +99,23 @@ def spotify_id(text: str, *, type: SpotifyType) -> str:
     return found_id
 
 
+def _search_entry(query: str, *, at: str) -> WatchEntry:
+    query = query.strip()
+    if not query:
+        raise WatchListError(f"{at}: `search:` needs a query.")
+    return WatchEntry("search", query, 0, f"search: {query}")
+
+
+def _id_entry(text: str, *, type: SpotifyType, at: str) -> WatchEntry:
+    try:
+        return WatchEntry("id", spotify_id(text, type=type), 0, text)
+    except ValueError as exc:
+        raise WatchListError(f"{at}: {text!r} {exc}.") from None
+
+
 def _entry(node: yaml.Node, *, type: SpotifyType, where: str) -> WatchEntry:
     line = node.start_mark.line + 1
+    at = f"{where} line {line}"
     if isinstance(node, yaml.MappingNode):
         pairs = [(k.value, v) for k, v in node.value]
         if (
@@ -109,23 +125,36 @@ def _entry(node: yaml.Node, *, type: SpotifyType, where: str) -> WatchEntry:
         ):
             keys = ", ".join(str(k) for k, _ in pairs) or "none"
             raise WatchListError(
-                f"{where} line {line}: an entry that is a mapping must be `search: <query>` "
-                f"(found keys: {keys})."
+                f"{at}: an entry that is a mapping must be `search: <query>` (found keys: {keys})."
             )
-        query = str(pairs[0][1].value).strip()
-        if not query:
-            raise WatchListError(f"{where} line {line}: `search:` needs a query.")
-        return WatchEntry("search", query, line, f"search: {query}")
+        return replace(_search_entry(str(pairs[0][1].value), at=at), line=line)
     if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
         raise WatchListError(
-            f"{where} line {line}: expected {_a(type)} id, URI, URL or `search: <query>`, found "
+            f"{at}: expected {_a(type)} id, URI, URL or `search: <query>`, found "
             f"{'nothing' if isinstance(node, yaml.ScalarNode) else 'a list'}."
         )
-    text = str(node.value).strip()
-    try:
-        return WatchEntry("id", spotify_id(text, type=type), line, text)
-    except ValueError as exc:
-        raise WatchListError(f"{where} line {line}: {text!r} {exc}.") from None
+    return replace(_id_entry(str(node.value).strip(), type=type, at=at), line=line)
+
+
+def parse_entries(texts: Sequence[str], *, type: SpotifyType, source: str) -> WatchList:
+    """A watch list of one type from plain strings (run config, sensors): ids, URIs, URLs or
+    ``search: <query>``; entry ``n`` stands where a file would say line ``n``."""
+    entries: list[WatchEntry] = []
+    for number, raw in enumerate(texts, start=1):
+        text, at = str(raw).strip(), f"{source} entry {number}"
+        if text.lower().startswith("search:"):
+            entry = _search_entry(text.split(":", 1)[1], at=at)
+        elif not text:
+            raise WatchListError(
+                f"{at}: expected {_a(type)} id, URI, URL or `search: <query>`, found nothing."
+            )
+        else:
+            entry = _id_entry(text, type=type, at=at)
+        entry = replace(entry, line=number)
+        if all((e.kind, e.value) != (entry.kind, entry.value) for e in entries):
+            entries.append(entry)
+    artists = tuple(entries) if type == "artist" else ()
+    return WatchList(artists, tuple(entries) if type == "playlist" else (), source)
 
 
 def parse_watchlist(text: str, *, source: str = "<watch list>") -> WatchList:

@@ -23,7 +23,11 @@ from spotify_assets.settings import WAREHOUSE_DATABASE
 
 TEST_DATABASE_URL_ENV = "SPOTIFY_ASSETS_TEST_DATABASE_URL"
 
-pytest_plugins = ["spotify_assets_tests.fixtures.sandbox", "spotify_assets_tests.fixtures.spotify"]
+pytest_plugins = [
+    "spotify_assets_tests.fixtures.sandbox",
+    "spotify_assets_tests.fixtures.spotify",
+    "spotify_assets_tests.fixtures.pipeline",
+]
 
 
 @pytest.fixture(scope="session")

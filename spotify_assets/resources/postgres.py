@@ -166,6 +166,26 @@ class PostgresResource(ConfigurableResource):
             ):
                 conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(name)))
 
+    def table_exists(self, schema: str, table: str) -> bool:
+        with self.get_connection() as conn:
+            found = conn.execute(
+                "select to_regclass(%s) is not null",
+                [sql.Identifier(schema, table).as_string(conn)],
+            )
+            return bool(found.fetchone()[0])
+
+    def query_sql_file(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        identifiers: Mapping[str, str] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the single SELECT in ``sql/<name>.sql`` (identifiers quoted, values bound)."""
+        query = load_sql(name, {**self.layer_schemas, **(identifiers or {})})
+        with self.get_connection() as conn:
+            return conn.execute(query, params or None).fetchall()
+
     def run_sql_file(
         self,
         name: str,

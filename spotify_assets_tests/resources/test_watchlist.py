@@ -10,6 +10,7 @@ from spotify_assets.watchlist import (
     WatchEntry,
     WatchListError,
     load_watchlist,
+    parse_entries,
     parse_watchlist,
     resolve_watchlist,
     spotify_id,
@@ -166,3 +167,35 @@ def test_search_entries_resolve_with_one_cheap_call_each():
     ]
     assert [e.value for e in resolved.unmatched] == ["nobody at all"]
     assert [(label, params["limit"]) for label, params in client.calls] == [("GET /search", 1)] * 3
+
+
+def test_run_config_entries_parse_like_file_entries() -> None:
+    scope = parse_entries(
+        ["spotify:playlist:37i9dQZF1DXcBWIGoYBM5M", "search: deep focus", "search: deep focus"],
+        type="playlist",
+        source="the run's scope",
+    )
+    assert [(e.kind, e.value, e.line) for e in scope.playlists] == [
+        ("id", "37i9dQZF1DXcBWIGoYBM5M", 1),
+        ("search", "deep focus", 2),
+    ]
+    assert scope.artists == ()
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (
+            ["4Z8W4fKeB5YxbusRsdQVPb", "Nick Cave"],
+            "the run's scope entry 2: 'Nick Cave' is not a Spotify artist id",
+        ),
+        (["search:   "], "the run's scope entry 1: `search:` needs a query"),
+        (
+            [""],
+            "the run's scope entry 1: expected an artist id, URI, URL or `search: <query>`, found nothing",
+        ),
+    ],
+)
+def test_bad_run_config_entries_name_their_place(texts: list[str], message: str) -> None:
+    with pytest.raises(WatchListError, match=re.escape(message)):
+        parse_entries(texts, type="artist", source="the run's scope")

@@ -8,8 +8,9 @@ one (new follower count, album moved in a playlist) adds a row; silver takes the
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import pandas as pd
 from dagster import TableColumn, TableColumnConstraints, TableSchema
@@ -103,9 +104,47 @@ class BronzeRecord:
         object.__setattr__(self, "content_hash", hashlib.sha256(canonical.encode()).hexdigest())
 
 
+class FetchedLike(Protocol):
+    spotify_id: str | None
+    object: Any
+    endpoint: str
+    params: Mapping[str, Any]
+    fetched_at: dt.datetime
+
+
+def _positions(fetched: Sequence[FetchedLike]) -> Iterator[int]:
+    """Each item's index in its container: its page's offset plus its place on the page."""
+    seen_on_page: dict[int, int] = {}
+    for item in fetched:
+        offset = int(item.params.get("offset") or 0)
+        index = seen_on_page.get(offset, 0)
+        seen_on_page[offset] = index + 1
+        yield offset + index
+
+
+def records_from(
+    fetched: Sequence[FetchedLike], *, parent_id: str | None = None, positioned: bool = False
+) -> list[BronzeRecord]:
+    """Bronze records for fetched objects; unknown ids (no object) are left out."""
+    positions = list(_positions(fetched)) if positioned else [None] * len(fetched)
+    return [
+        BronzeRecord(
+            response=item.object,
+            spotify_id=item.spotify_id,
+            endpoint=item.endpoint,
+            params=item.params,
+            fetched_at=item.fetched_at,
+            parent_id=parent_id,
+            position=position,
+        )
+        for item, position in zip(fetched, positions, strict=True)
+        if item.object is not None
+    ]
+
+
 def bronze_frame(records: Iterable[BronzeRecord], load_id: str) -> pd.DataFrame:
-    """Bronze rows in column order, with dtypes that hold for an empty batch too."""
-    rows = list(records)
+    """Bronze rows in column order, one per content hash, with dtypes that hold when empty too."""
+    rows = list({record.content_hash: record for record in records}.values())
     return pd.DataFrame(
         {
             "spotify_id": pd.Series([r.spotify_id for r in rows], dtype=object),

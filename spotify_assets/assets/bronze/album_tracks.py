@@ -1,0 +1,39 @@
+"""bronze.album_tracks: album track pages beyond the album's embedded first page."""
+
+import pandas as pd
+from dagster import AssetExecutionContext
+
+from spotify_assets.assets.bronze.albums import albums
+from spotify_assets.assets.bronze.config import Refresh
+from spotify_assets.assets.bronze.factory import bronze_asset, publish, spotify_client, upstream_ids
+from spotify_assets.assets.bronze.records import records_from
+from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.resources.spotify import SpotifyResource
+
+
+@bronze_asset(
+    name="album_tracks",
+    description="One row per distinct version of a track listed on an album page after the first "
+    "(albums of more than one page of tracks).",
+    deps=[albums],
+)
+def album_tracks(
+    context: AssetExecutionContext,
+    config: Refresh,
+    spotify: SpotifyResource,
+    postgres: PostgresResource,
+) -> pd.DataFrame:
+    # Albums stored by this run are new or changed; a full refresh completes every album in scope.
+    in_scope = upstream_ids(context, "albums", "album_ids") if config.full_refresh else []
+    rows = postgres.query_sql_file(
+        "bronze/select_latest_albums",
+        {"load_id": context.op_execution_context.run_id, "album_ids": in_scope},
+    )
+    with spotify_client(spotify) as client:
+        pages = client.get_albums_remaining_tracks(albums=[album for (album,) in rows])
+    records = [
+        record
+        for album_id, fetched in pages.items()
+        for record in records_from(fetched, parent_id=album_id, positioned=True)
+    ]
+    return publish(context, records, client=client, spotify=spotify, albums_completed=len(pages))

@@ -1,0 +1,29 @@
+"""Run config of bronze assets: what sensors and users narrow a run to."""
+
+from dagster import Config
+from pydantic import Field
+
+
+class WatchScope(Config):
+    """Which watch-list entries to fetch; empty means the whole watch list."""
+
+    entries: list[str] = Field(
+        default_factory=list,
+        description="Ids, spotify: URIs, open.spotify.com URLs or 'search: <query>'; empty: all.",
+    )
+
+
+class Refresh(Config):
+    full_refresh: bool = Field(
+        default=False, description="Fetch again what bronze already holds (normally skipped)."
+    )
+
+
+class FullTracks(Config):
+    enabled: bool = Field(
+        default=False,
+        description="Fetch full track objects (/tracks: popularity, ISRC); album tracks carry the rest.",
+    )
+    full_refresh: bool = Field(
+        default=False, description="Fetch again tracks bronze already holds."
+    )

@@ -1,0 +1,124 @@
+"""What every bronze asset shares: its decorator, its DataFrame type, and how it reports a fetch.
+
+Bronze assets call Spotify, so they share one concurrency pool (two runs never hit the API at
+once), retry transient failures with backoff, and refuse to retry what cannot get better (bad
+watch list, refused credentials, a Retry-After beyond the cap, an exhausted quota).
+"""
+
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Backoff,
+    BetaWarning,
+    Failure,
+    Jitter,
+    MetadataValue,
+    RetryPolicy,
+    asset,
+)
+from dagster_pandas import PandasColumn, create_dagster_pandas_dataframe_type
+
+from spotify_assets.assets.bronze.records import BRONZE_METADATA, BronzeRecord, bronze_frame
+from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify_client import (
+    SpotifyAuthError,
+    SpotifyClient,
+    SpotifyQuotaExceededError,
+    SpotifyRateLimitError,
+)
+from spotify_assets.watchlist import WatchListError
+
+OWNER = "team:spotify-assets"
+SPOTIFY_POOL = "spotify_api"
+
+# dagster-pandas marks its typing API as beta; the project pins dagster-pandas to 0.29.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", BetaWarning)
+    BronzeRows = create_dagster_pandas_dataframe_type(
+        name="BronzeRows",
+        description="Bronze rows: one verbatim Spotify object per distinct content hash.",
+        columns=[
+            PandasColumn.string_column("content_hash", unique=True, non_nullable=True),
+            PandasColumn.string_column("endpoint", non_nullable=True),
+            PandasColumn.string_column("load_id", non_nullable=True),
+            PandasColumn.datetime_column("fetched_at", non_nullable=True, tz="UTC"),
+            PandasColumn.integer_column("position"),
+            PandasColumn.exists("response", non_nullable=True),
+            PandasColumn.exists("params", non_nullable=True),
+        ],
+    )
+
+# Errors that no retry can fix: the run stops at once with Spotify's or the parser's message.
+_FINAL_ERRORS = (WatchListError, SpotifyAuthError, SpotifyRateLimitError, SpotifyQuotaExceededError)
+
+
+def bronze_asset(*, name: str, description: str, deps: Sequence[Any] = ()) -> Callable:
+    """``@asset`` for one Spotify endpoint family, stored append-only in ``bronze.<name>``."""
+    return asset(
+        name=name,
+        key_prefix="bronze",
+        group_name="bronze",
+        description=description,
+        kinds={"spotify", "postgres"},
+        owners=[OWNER],
+        tags={"layer": "bronze"},
+        metadata=BRONZE_METADATA,
+        deps=deps,
+        dagster_type=BronzeRows,
+        pool=SPOTIFY_POOL,
+        retry_policy=RetryPolicy(
+            max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
+        ),
+    )
+
+
+@contextlib.contextmanager
+def spotify_client(spotify: SpotifyResource) -> Iterator[SpotifyClient]:
+    """A client whose final errors become non-retryable failures naming the problem."""
+    try:
+        with spotify.get_client() as client:
+            yield client
+    except _FINAL_ERRORS as exc:
+        raise Failure(description=str(exc), allow_retries=False) from exc
+
+
+def publish(
+    context: AssetExecutionContext,
+    records: Sequence[BronzeRecord],
+    *,
+    client: SpotifyClient | None,
+    spotify: SpotifyResource | None,
+    **extra: Any,
+) -> pd.DataFrame:
+    """The bronze frame of ``records``, with the fetch's call statistics as output metadata."""
+    metadata: dict[str, Any] = {"objects_fetched": len(records)}
+    if client is not None and spotify is not None:
+        stats = client.stats()
+        metadata["api_requests"] = int(stats["requests"])
+        metadata["api_stats"] = MetadataValue.json(stats)
+        metadata["source"] = "offline sandbox" if spotify.endpoints().offline else "Spotify"
+    for key, value in extra.items():
+        metadata[key] = MetadataValue.json(value) if isinstance(value, list | dict) else value
+    context.add_output_metadata(metadata)
+    return bronze_frame(records, context.op_execution_context.run_id)
+
+
+def upstream_ids(context: AssetExecutionContext, table: str, key: str) -> list[str]:
+    """Ids an upstream bronze asset recorded in its latest materialization (this run's, in a run)."""
+    event = context.instance.get_latest_materialization_event(AssetKey(["bronze", table]))
+    value = None
+    if event is not None and event.asset_materialization is not None:
+        entry = event.asset_materialization.metadata.get(key)
+        value = entry.value if entry is not None else None
+    if value is None:
+        raise Failure(
+            description=f"bronze/{table} has no materialization recording '{key}'; materialize it first.",
+            allow_retries=False,
+        )
+    return list(value)

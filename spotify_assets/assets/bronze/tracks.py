@@ -1,0 +1,38 @@
+"""bronze.tracks: full track objects (``/tracks``), off unless asked for in the run config."""
+
+import pandas as pd
+from dagster import AssetExecutionContext
+
+from spotify_assets.assets.bronze.album_tracks import album_tracks
+from spotify_assets.assets.bronze.albums import albums, stored_ids
+from spotify_assets.assets.bronze.config import FullTracks
+from spotify_assets.assets.bronze.factory import bronze_asset, publish, spotify_client, upstream_ids
+from spotify_assets.assets.bronze.records import records_from
+from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.resources.spotify import SpotifyResource
+
+
+@bronze_asset(
+    name="tracks",
+    description="One row per distinct version of a full track object of the watched artists' albums "
+    "(only when full tracks are enabled).",
+    deps=[albums, album_tracks],
+)
+def tracks(
+    context: AssetExecutionContext,
+    config: FullTracks,
+    spotify: SpotifyResource,
+    postgres: PostgresResource,
+) -> pd.DataFrame:
+    if not config.enabled:
+        context.log.info(
+            "Full tracks are off (run config tracks.enabled); album tracks carry the rest."
+        )
+        return publish(context, [], client=None, spotify=None, enabled=False)
+    album_ids = upstream_ids(context, "albums", "album_ids")
+    rows = postgres.query_sql_file("bronze/select_album_track_ids", {"album_ids": album_ids})
+    listed = [track_id for (track_id,) in rows]
+    known = set() if config.full_refresh else stored_ids(postgres, "tracks", listed)
+    with spotify_client(spotify) as client:
+        fetched = client.get_tracks(ids=[track_id for track_id in listed if track_id not in known])
+    return publish(context, records_from(fetched), client=client, spotify=spotify, enabled=True)

@@ -1,0 +1,185 @@
+"""Bronze assets against the sandbox over real HTTP, stored by the real IO manager.
+
+Counts are computed independently from the sandbox's catalog. Covers incremental re-runs, full
+refresh, a run scoped to one artist (what sensors use), development mode, album pages beyond the
+first, full tracks, and a bad watch list failing before any API call. Records and hashes alone
+are in test_records.py; one asset unit-tested with a fake client is in test_artists_unit.py.
+"""
+
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, RunConfig, materialize
+
+from spotify_assets.assets.bronze import bronze_assets
+from spotify_assets.assets.bronze.config import FullTracks, Refresh, WatchScope
+from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.sandbox import SandboxServer
+from spotify_assets_tests.fixtures.pipeline import pipeline_resources
+
+pytestmark = pytest.mark.postgres
+
+
+def _expected(
+    server: SandboxServer, *, readable_playlists: list[str] | None = None
+) -> dict[str, int]:
+    catalog = server.catalog
+    listings = {artist: catalog.artist_albums(artist) for artist in catalog.artist_ids()}
+    album_ids = {entry.album.id for entries in listings.values() for entry in entries}
+    playlists = [
+        "3ITXR8fOUZNaULB71K3IEd",
+        "7lH2CkhH1Q7XXJMS5FdT5s",
+        "1MotbtjDYPaly9F0fXwPCy",
+        "5TXBl1BoTtopI5PzJu8yVe",
+    ]
+    readable = playlists if readable_playlists is None else readable_playlists
+    return {
+        "artists": len(listings),
+        "artist_albums": sum(len(entries) for entries in listings.values()),
+        "albums": len(album_ids),
+        "album_tracks": sum(max(0, catalog.album(a).total_tracks - 50) for a in album_ids),
+        "tracks": 0,
+        "playlists": len(playlists),
+        "playlist_items": sum(len(catalog.playlist_items(p)) for p in readable),
+    }
+
+
+def _counts(postgres: PostgresResource) -> dict[str, int]:
+    with postgres.get_connection() as conn:
+        return {
+            table: conn.execute(
+                f'select count(*) from "{postgres.schema("bronze")}"."{table}"'
+            ).fetchone()[0]
+            for table in (
+                "artists",
+                "artist_albums",
+                "albums",
+                "album_tracks",
+                "tracks",
+                "playlists",
+                "playlist_items",
+            )
+        }
+
+
+def _metadata(result, table: str) -> dict:
+    (event,) = [
+        e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == table
+    ]
+    return {key: value.value for key, value in event.materialization.metadata.items()}
+
+
+def test_bronze_matches_the_catalog_and_a_rerun_stores_nothing_new(
+    sandbox: SandboxServer, postgres: PostgresResource, resources
+) -> None:
+    instance = DagsterInstance.ephemeral()
+    first = materialize(bronze_assets, resources=resources, instance=instance)
+    assert first.success
+    assert _counts(postgres) == _expected(sandbox)
+    artists = _metadata(first, "artists")
+    assert (
+        artists["source"] == "Spotify"
+    )  # explicit URLs: the resource does not know it is a sandbox
+    assert artists["api_stats"]["requests_by_endpoint"]
+    assert sorted(artists["search_matches"]) == ["search: Jonas Embers", "search: Kenji Mirrors"]
+
+    sandbox.reset_stats()
+    second = materialize(bronze_assets, resources=resources, instance=instance)
+    assert second.success
+    assert _counts(postgres) == _expected(sandbox)
+    assert all(
+        _metadata(second, t)["rows_written"] == 0 for t in ("artists", "albums", "playlist_items")
+    )
+    # Known albums are not fetched again; artists and playlists are re-read (they change).
+    assert _metadata(second, "albums")["api_requests"] == 0
+    endpoints = sandbox.stats()["endpoints"]
+    assert not any("/albums" in name and "artists" not in name for name in endpoints), endpoints
+
+
+def test_full_refresh_fetches_again_but_stores_only_changes(
+    sandbox: SandboxServer, postgres: PostgresResource, resources
+) -> None:
+    instance = DagsterInstance.ephemeral()
+    assert materialize(bronze_assets, resources=resources, instance=instance).success
+    refresh = RunConfig(ops={"bronze__albums": Refresh(full_refresh=True)})
+    result = materialize(bronze_assets, resources=resources, instance=instance, run_config=refresh)
+    albums = _metadata(result, "albums")
+    assert albums["albums_already_stored"] == 0
+    assert albums["api_requests"] > 0
+    assert albums["rows_written"] == 0
+
+
+def test_a_run_scoped_to_one_artist_fetches_only_that_artist(
+    sandbox: SandboxServer, postgres: PostgresResource, resources
+) -> None:
+    artist = sandbox.catalog.artist_ids()[3]
+    scope = RunConfig(ops={"bronze__artists": WatchScope(entries=[f"spotify:artist:{artist}"])})
+    chain = bronze_assets[:4]  # artists, artist_albums, albums, album_tracks
+    assert materialize(chain, resources=resources, run_config=scope).success
+    with postgres.get_connection() as conn:
+        schema = postgres.schema("bronze")
+        assert conn.execute(f'select array_agg(spotify_id) from "{schema}".artists').fetchone()[
+            0
+        ] == [artist]
+        parents = conn.execute(
+            f'select distinct parent_id from "{schema}".artist_albums'
+        ).fetchall()
+        albums = conn.execute(f'select count(*) from "{schema}".albums').fetchone()[0]
+    assert parents == [(artist,)]
+    assert albums == len({entry.album.id for entry in sandbox.catalog.artist_albums(artist)})
+
+
+def test_development_mode_gets_the_same_entities_and_records_what_it_could_not_read(
+    make_sandbox, postgres: PostgresResource
+) -> None:
+    server = make_sandbox(mode="development")
+    result = materialize(bronze_assets, resources=pipeline_resources(server, postgres))
+    assert result.success
+    own = ["3ITXR8fOUZNaULB71K3IEd", "7lH2CkhH1Q7XXJMS5FdT5s"]
+    assert _counts(postgres) == _expected(server, readable_playlists=own)
+    skipped = _metadata(result, "playlist_items")["skipped_playlists"]
+    assert sorted(skipped) == ["1MotbtjDYPaly9F0fXwPCy", "5TXBl1BoTtopI5PzJu8yVe"]
+    assert all("403" in reason for reason in skipped.values())
+    with postgres.get_connection() as conn:
+        row = conn.execute(
+            f"select response ? 'popularity', response ? 'followers' from \"{postgres.schema('bronze')}\".artists limit 1"
+        ).fetchone()
+    assert row == (False, False)
+
+
+def test_album_pages_beyond_the_first_and_full_tracks(
+    sandbox: SandboxServer, postgres: PostgresResource, resources
+) -> None:
+    artist = sandbox.catalog.artist_ids()[0]
+    long_album = sandbox.catalog.add_album(artist, name="Everything, Live", total_tracks=120)
+    config = RunConfig(ops={"bronze__tracks": FullTracks(enabled=True)})
+    assert materialize(bronze_assets[:5], resources=resources, run_config=config).success
+    with postgres.get_connection() as conn:
+        schema = postgres.schema("bronze")
+        positions = conn.execute(
+            f'select min(position), max(position), count(*) from "{schema}".album_tracks where parent_id = %s',
+            [long_album],
+        ).fetchone()
+        full_tracks = conn.execute(
+            f"select count(*), count(*) filter (where response ? 'popularity') from \"{schema}\".tracks"
+        ).fetchone()
+    catalog = sandbox.catalog
+    album_ids = {e.album.id for a in catalog.artist_ids() for e in catalog.artist_albums(a)}
+    every_track = sum(catalog.album(album_id).total_tracks for album_id in album_ids)
+    assert positions == (50, 119, 70)
+    assert full_tracks == (every_track, every_track)
+
+
+def test_a_bad_watch_list_fails_before_any_api_call(
+    sandbox: SandboxServer, postgres: PostgresResource, tmp_path: Path
+) -> None:
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text("artists:\n  - 2jbau6SN9x17TFBzTiYI3z\n  - not an id\nplaylists: []\n")
+    resources = pipeline_resources(sandbox, postgres, watchlist=watchlist)
+    result = materialize(bronze_assets, resources=resources, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "line 3" in str(failure.event_specific_data.error) and "'not an id'" in str(
+        failure.event_specific_data.error
+    )
+    assert sandbox.stats()["total"] == 0

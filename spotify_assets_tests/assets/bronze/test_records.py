@@ -1,0 +1,74 @@
+"""Bronze records without a database: provenance, positions, content hashes, frame dtypes."""
+
+import datetime as dt
+
+import pandas as pd
+
+from spotify_assets.assets.bronze.records import BronzeRecord, bronze_frame, records_from
+from spotify_assets.resources.spotify_client import Fetched
+
+NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
+
+
+def _fetched(spotify_id: str | None, offset: int, obj: object = None) -> Fetched:
+    return Fetched(
+        spotify_id=spotify_id,
+        object={"id": spotify_id} if obj is None else obj,
+        endpoint="/playlists/{id}/items",
+        params={"id": "p1", "offset": offset, "limit": 2},
+        fetched_at=NOW,
+    )
+
+
+def test_positions_are_page_offset_plus_place_on_page() -> None:
+    fetched = [
+        _fetched("a", 0),
+        _fetched("b", 0),
+        _fetched(None, 2, {"track": None}),
+        _fetched("a", 2),
+    ]
+    records = records_from(fetched, parent_id="p1", positioned=True)
+    assert [(r.spotify_id, r.position, r.parent_id) for r in records] == [
+        ("a", 0, "p1"),
+        ("b", 1, "p1"),
+        (None, 2, "p1"),
+        ("a", 3, "p1"),
+    ]
+
+
+def test_unknown_ids_are_left_out_and_unordered_containers_have_no_position() -> None:
+    fetched = [_fetched("a", 0), Fetched("zzz", None, "/artists", {"ids": "zzz"}, NOW)]
+    records = records_from(fetched)
+    assert [(r.spotify_id, r.position) for r in records] == [("a", None)]
+
+
+def test_content_hash_covers_object_and_place_not_fetch_time() -> None:
+    base = BronzeRecord({"id": "a", "n": 1}, "a", "/x", {"id": "a"}, NOW, parent_id="p", position=1)
+    later = BronzeRecord(
+        {"n": 1, "id": "a"},
+        "a",
+        "/x",
+        {"id": "a", "offset": 0},
+        NOW + dt.timedelta(days=1),
+        parent_id="p",
+        position=1,
+    )
+    moved = BronzeRecord(
+        {"id": "a", "n": 1}, "a", "/x", {"id": "a"}, NOW, parent_id="p", position=2
+    )
+    changed = BronzeRecord(
+        {"id": "a", "n": 2}, "a", "/x", {"id": "a"}, NOW, parent_id="p", position=1
+    )
+    assert base.content_hash == later.content_hash
+    assert len({base.content_hash, moved.content_hash, changed.content_hash}) == 3
+
+
+def test_frame_keeps_one_row_per_hash_with_stable_dtypes() -> None:
+    record = BronzeRecord({"id": "a"}, "a", "/x", {"id": "a"}, NOW)
+    frame = bronze_frame([record, record], "run-1")
+    assert len(frame) == 1
+    assert frame.iloc[0]["load_id"] == "run-1" and frame.iloc[0]["response"] == {"id": "a"}
+    empty = bronze_frame([], "run-1")
+    assert empty.dtypes.astype(str).to_dict() == frame.dtypes.astype(str).to_dict()
+    assert str(frame["fetched_at"].dtype) == "datetime64[ns, UTC]"
+    assert isinstance(frame["position"].dtype, pd.Int64Dtype)
