@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io
+.PHONY: install test lint format bench-io bench-sandbox
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,3 +22,6 @@ format: install
 
 bench-io: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_io
+
+bench-sandbox: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_sandbox

@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 
 from spotify_assets import embedded_postgres, settings
+from spotify_assets.credentials_cli import credentials
 from spotify_assets.resources.postgres import (
     DatabaseUnavailableError,
     describe_url,
     mask_password,
     normalize_url,
 )
+from spotify_assets.sandbox.cli import sandbox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +27,33 @@ def main() -> None:
     SPOTIFY_ASSETS_DATABASE_URL selects a PostgreSQL server; without it an
     embedded PostgreSQL runs from <home>/pgdata.
     """
+
+
+@main.command("run")
+def run_pipeline() -> None:
+    """Materialize every asset once (bronze, silver, gold, report) and print a summary.
+
+    Without Spotify credentials this runs against the offline sandbox, started for you.
+    """
+    from spotify_assets import launch  # Dagster loads in a second or two; `--help` need not wait
+
+    click.echo(f"Materializing every asset (project home {_home()}) ...")
+    summary = launch.materialize_all(_home())
+    click.echo(launch.format_summary(summary))
+    if not summary.success:
+        sys.exit(1)
+
+
+@main.command("ui", context_settings={"ignore_unknown_options": True})
+@click.argument("dagster_args", nargs=-1, type=click.UNPROCESSED)
+def ui(dagster_args: tuple[str, ...]) -> None:
+    """Start the Dagster UI and daemon (`dagster dev`) on the project's instance.
+
+    Extra arguments go to `dagster dev` (e.g. --port 3001).
+    """
+    from spotify_assets import launch
+
+    launch.dagster_dev(_home(), list(dagster_args))
 
 
 @main.group()
@@ -100,6 +129,10 @@ def db_psql(psql_args: tuple[str, ...]) -> None:
     psql = shutil.which("psql") or str(embedded_postgres.bin_dir() / "psql")
     sys.stdout.flush()
     os.execv(psql, [psql, url, *psql_args])
+
+
+main.add_command(sandbox)
+main.add_command(credentials)
 
 
 def entrypoint() -> None:

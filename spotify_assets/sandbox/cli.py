@@ -1,0 +1,104 @@
+"""``spotify-assets sandbox ...``: serve a sandbox in the foreground, or manage the shared one."""
+
+import gc
+import json
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from spotify_assets import settings
+from spotify_assets.sandbox import embedded
+from spotify_assets.sandbox.cli_options import config_from_options, config_options
+from spotify_assets.sandbox.config import DEFAULT_CLIENT_SECRET, SandboxConfig
+from spotify_assets.sandbox.server import SandboxServer
+
+DEFAULT_PORT = 8765
+
+
+@click.group()
+def sandbox() -> None:
+    """The offline Spotify sandbox: a Spotify-compatible Web API over a generated catalog.
+
+    \b
+    `serve` runs one in the foreground (for you, a test or a benchmark);
+    `start`/`stop`/`status` manage the project's shared background sandbox,
+    which the pipeline uses when no Spotify credentials are stored.
+    """
+
+
+def _describe(config: SandboxConfig, token_url: str, api_url: str) -> list[str]:
+    # Only the documented default secret is ever printed.
+    secret = config.client_secret if config.client_secret == DEFAULT_CLIENT_SECRET else "(as given)"
+    return [
+        f"Spotify sandbox: {config.mode} mode, {config.artists} artists, seed {config.seed}",
+        f"  token URL: {token_url}",
+        f"  API URL:   {api_url}",
+        f"  client id: {config.client_id}   client secret: {secret}",
+    ]
+
+
+@sandbox.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")  # fmt: skip
+@config_options
+@click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
+def serve(port: int, ready_file: Path | None, **options) -> None:
+    """Serve a sandbox on 127.0.0.1 until Ctrl-C or SIGTERM."""
+    config = config_from_options(port, options)
+    try:
+        server = SandboxServer(config)
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in _describe(config, server.token_url, server.api_url):
+        click.echo(line)
+    click.echo("Stop with Ctrl-C.")
+    sys.stdout.flush()
+    if ready_file is not None:
+        embedded.write_state(ready_file, server)
+    # uvicorn shuts down gracefully on SIGTERM and then re-raises it: exit 0 instead of dying of it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # The caches soon hold a few hundred thousand objects that are never garbage; collecting less
+    # often saves about a sixth of the CPU a first pass over a big catalog costs. This process
+    # serves and nothing else, so its collector settings concern no one else.
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        click.echo("Sandbox stopped.")
+
+
+@sandbox.command()
+@config_options
+def start(**options) -> None:
+    """Start the project's shared background sandbox (an already running one is reused as is)."""
+    home = settings.project_home()
+    endpoints = embedded.ensure_running(home, config_from_options(0, options))
+    click.echo(f"Sandbox running (pid {embedded.status(home).pid}):")
+    click.echo(f"  token URL: {endpoints.token_url}")
+    click.echo(f"  API URL:   {endpoints.api_url}")
+
+
+@sandbox.command()
+def stop() -> None:
+    """Stop the project's shared background sandbox."""
+    if embedded.stop(settings.project_home()):
+        click.echo("Sandbox stopped.")
+    else:
+        click.echo("Sandbox was not running.")
+
+
+@sandbox.command()
+def status() -> None:
+    """Say whether the shared background sandbox runs, and where."""
+    state = embedded.status(settings.project_home())
+    if not state.running:
+        click.echo(
+            f"Sandbox not running (`spotify-assets sandbox start`); state in {state.state_file.parent}"
+        )
+        return
+    click.echo(f"Sandbox running (pid {state.pid}), log in {state.log_file}")
+    click.echo(json.dumps(state.health, indent=2, ensure_ascii=False))

@@ -1,0 +1,467 @@
+"""Catalog records as Spotify JSON, shaped for one API mode and one server URL.
+
+Objects are serialised once and kept as bytes in bounded caches; bigger objects, pages and batches
+are assembled from those bytes (:func:`splice`), which is what lets one process answer thousands
+of requests a second. Key order follows Spotify's, and nothing depends on the clock, so the same
+seed gives byte-identical bodies.
+"""
+
+from functools import lru_cache
+from urllib.parse import quote, urlencode
+
+from spotify_assets.sandbox import words
+from spotify_assets.sandbox.catalog import Catalog
+from spotify_assets.sandbox.ids import Kind
+from spotify_assets.sandbox.modes import Mode
+from spotify_assets.sandbox.records import Episode, Image, PlaylistItem, User
+from spotify_assets.sandbox.responses import dumps
+
+OPEN_URL = "https://open.spotify.com"
+EMBEDDED_ALBUM_TRACKS = 50
+EMBEDDED_PLAYLIST_TRACKS = 100
+
+
+def raw(name: str) -> str:
+    """A placeholder value that :func:`splice` replaces with already-serialised JSON."""
+    return f"\x00{name}\x00"
+
+
+def splice(obj: dict, **parts: bytes) -> bytes:
+    """``obj`` as JSON, with each ``raw(name)`` placeholder replaced by ``parts[name]``."""
+    body = dumps(obj)
+    for name, value in parts.items():
+        body = body.replace(b'"\\u0000' + name.encode() + b'\\u0000"', value, 1)
+    return body
+
+
+MARKETS = dumps(list(words.MARKETS))
+
+
+def _images(images: tuple[Image, ...]) -> list[dict]:
+    return [{"url": image.url, "height": image.height, "width": image.width} for image in images]
+
+
+def _without(obj: dict, removed: frozenset[str]) -> dict:
+    return {key: value for key, value in obj.items() if key not in removed} if removed else obj
+
+
+class Renderer:
+    def __init__(self, catalog: Catalog, api_url: str, mode: Mode) -> None:
+        self.catalog = catalog
+        self.api_url = api_url
+        self.mode = mode
+        self.artist = lru_cache(maxsize=16384)(self._artist)
+        self._simple_artist = lru_cache(maxsize=16384)(self._make_simple_artist)
+        self._simple_album = lru_cache(maxsize=16384)(self._make_simple_album)
+        self._simple_album_bytes = lru_cache(maxsize=16384)(self._simple_album_bytes)
+        self.album = lru_cache(maxsize=4096)(self._album)
+        self.simple_track = lru_cache(maxsize=32768)(self._simple_track)
+        self.track = lru_cache(maxsize=16384)(self._track)
+        self.simple_playlist = lru_cache(maxsize=2048)(self._simple_playlist)
+        self._entry = lru_cache(maxsize=32768)(self._make_entry)
+        catalog.on_added_albums_removed(self._forget_albums)
+
+    def _forget_albums(self) -> None:
+        """Forget rendered albums and tracks: the ids of removed releases will name new ones."""
+        caches = (
+            self._simple_album,
+            self._simple_album_bytes,
+            self.album,
+            self.simple_track,
+            self.track,
+            self._entry,
+        )
+        for cache in caches:
+            cache.cache_clear()
+
+    # -- URLs ---------------------------------------------------------------------------------
+
+    def href(self, kind: str, entity_id: str) -> str:
+        return f"{self.api_url}/{kind}s/{entity_id}"
+
+    def url(self, path: str, params: list[tuple[str, str]]) -> str:
+        query = urlencode(params, quote_via=quote, safe=",:")
+        path = quote(path, safe="/")
+        return f"{self.api_url}{path}?{query}" if query else f"{self.api_url}{path}"
+
+    def page(
+        self,
+        path: str,
+        params: list[tuple[str, str]],
+        items: list[bytes],
+        *,
+        offset: int,
+        limit: int,
+        total: int,
+        last_offset: int | None = None,
+    ) -> bytes:
+        """A paging object; ``next``/``previous`` repeat ``params``. ``last_offset`` caps paging."""
+
+        def link(at: int) -> str:
+            return self.url(path, [("offset", str(at)), ("limit", str(limit)), *params])
+
+        following = offset + limit
+        has_next = following < total and (last_offset is None or following + limit <= last_offset)
+        head = {
+            "href": link(offset),
+            "limit": limit,
+            "next": link(following) if has_next else None,
+            "offset": offset,
+            "previous": link(max(0, offset - limit)) if offset > 0 else None,
+            "total": total,
+            "items": raw("items"),
+        }
+        return splice(head, items=b"[" + b",".join(items) + b"]")
+
+    # -- users, artists -----------------------------------------------------------------------
+
+    def user(self, user: User, with_name: bool = True) -> dict:
+        base = {
+            "external_urls": {"spotify": f"{OPEN_URL}/user/{quote(user.id)}"},
+            "href": f"{self.api_url}/users/{quote(user.id)}",
+            "id": user.id,
+            "type": "user",
+            "uri": f"spotify:user:{user.id}",
+        }
+        return {"display_name": user.display_name, **base} if with_name else base
+
+    def _artist(self, key: int) -> bytes:
+        artist = self.catalog.artist_at(key)
+        body = {
+            "external_urls": {"spotify": f"{OPEN_URL}/artist/{artist.id}"},
+            "followers": {"href": None, "total": artist.followers},
+            "genres": list(artist.genres),
+            "href": self.href("artist", artist.id),
+            "id": artist.id,
+            "images": _images(artist.images),
+            "name": artist.name,
+            "popularity": artist.popularity,
+            "type": "artist",
+            "uri": f"spotify:artist:{artist.id}",
+        }
+        return dumps(_without(body, self.mode.artist_fields_removed))
+
+    def _make_simple_artist(self, key: int) -> dict:
+        artist_id = self.catalog.codec.encode(Kind.ARTIST, key)
+        return {
+            "external_urls": {"spotify": f"{OPEN_URL}/artist/{artist_id}"},
+            "href": self.href("artist", artist_id),
+            "id": artist_id,
+            "name": self.catalog.artist_name(key),
+            "type": "artist",
+            "uri": f"spotify:artist:{artist_id}",
+        }
+
+    # -- albums -------------------------------------------------------------------------------
+
+    def _make_simple_album(self, key: int) -> dict:
+        album = self.catalog.album_at(key)
+        return {
+            "album_type": album.album_type,
+            "total_tracks": album.total_tracks,
+            "available_markets": raw("markets"),
+            "external_urls": {"spotify": f"{OPEN_URL}/album/{album.id}"},
+            "href": self.href("album", album.id),
+            "id": album.id,
+            "images": _images(album.images),
+            "name": album.name,
+            "release_date": album.release_date,
+            "release_date_precision": album.release_date_precision,
+            "type": "album",
+            "uri": f"spotify:album:{album.id}",
+            "artists": [self._simple_artist(artist) for artist in album.artist_keys],
+        }
+
+    def _simple_album_bytes(self, key: int, group: str | None) -> bytes:
+        album = self._simple_album(key)
+        if group is not None:
+            album = {**album, "album_group": group}
+        return splice(_without(album, self.mode.album_fields_removed), markets=MARKETS)
+
+    def simple_album(self, key: int, group: str | None = None) -> bytes:
+        """The simplified album; with ``group``, as listed on an artist's page."""
+        return self._simple_album_bytes(key, group)
+
+    def _album(self, key: int) -> bytes:
+        album = self.catalog.album_at(key)
+        tracks = self.catalog.tracks_of(key)
+        body = {
+            **self._simple_album(key),
+            "tracks": raw("tracks"),
+            "copyrights": [
+                {"text": f"© {album.release_date[:4]} {album.label}", "type": "C"},
+                {"text": f"℗ {album.release_date[:4]} {album.label}", "type": "P"},
+            ],
+            "external_ids": {"upc": album.upc},
+            "genres": [],
+            "label": album.label,
+            "popularity": album.popularity,
+        }
+        first_page = self.page(
+            f"/albums/{album.id}/tracks",
+            [],
+            [self.simple_track(track.key) for track in tracks[:EMBEDDED_ALBUM_TRACKS]],
+            offset=0,
+            limit=EMBEDDED_ALBUM_TRACKS,
+            total=len(tracks),
+        )
+        return splice(
+            _without(body, self.mode.album_fields_removed), markets=MARKETS, tracks=first_page
+        )
+
+    # -- tracks -------------------------------------------------------------------------------
+
+    def _track_fields(self, key: int) -> dict:
+        track = self.catalog.track_at(key)
+        return {
+            "artists": [self._simple_artist(artist) for artist in track.artist_keys],
+            "available_markets": raw("markets"),
+            "disc_number": track.disc_number,
+            "duration_ms": track.duration_ms,
+            "explicit": track.explicit,
+            "external_urls": {"spotify": f"{OPEN_URL}/track/{track.id}"},
+            "href": self.href("track", track.id),
+            "id": track.id,
+            "is_local": False,
+            "name": track.name,
+            "preview_url": None,
+            "track_number": track.track_number,
+            "type": "track",
+            "uri": f"spotify:track:{track.id}",
+        }
+
+    def _simple_track(self, key: int) -> bytes:
+        return splice(
+            _without(self._track_fields(key), self.mode.track_fields_removed), markets=MARKETS
+        )
+
+    def _track(self, key: int) -> bytes:
+        track = self.catalog.track_at(key)
+        body = {
+            "album": raw("album"),
+            **self._track_fields(key),
+            "external_ids": {"isrc": track.isrc},
+            "popularity": track.popularity,
+        }
+        return splice(
+            _without(body, self.mode.track_fields_removed),
+            album=self.simple_album(track.album_key),
+            markets=MARKETS,
+        )
+
+    # -- playlists and what they hold --------------------------------------------------------
+
+    def _refs(self, playlist_id: str, total: int) -> dict:
+        return {
+            "items": {"href": f"{self.href('playlist', playlist_id)}/items", "total": total},
+            "tracks": {"href": f"{self.href('playlist', playlist_id)}/tracks", "total": total},
+        }
+
+    def _playlist_head(self, key: int) -> dict:
+        playlist = self.catalog.playlist_at(key)
+        return {
+            "collaborative": playlist.collaborative,
+            "description": playlist.description,
+            "external_urls": {"spotify": f"{OPEN_URL}/playlist/{playlist.id}"},
+            "href": self.href("playlist", playlist.id),
+            "id": playlist.id,
+            "images": _images(playlist.images),
+            "name": playlist.name,
+            "owner": self.user(playlist.owner),
+            "primary_color": None,
+            "public": playlist.public,
+            "snapshot_id": playlist.snapshot_id,
+            "type": "playlist",
+            "uri": f"spotify:playlist:{playlist.id}",
+        }
+
+    def _simple_playlist(self, key: int) -> bytes:
+        playlist = self.catalog.playlist_at(key)
+        return dumps({**self._playlist_head(key), **self._refs(playlist.id, playlist.total)})
+
+    def playlist(self, key: int, *, with_items: bool, episodes: bool) -> bytes:
+        """The full playlist; its first pages of items only when the caller may read them."""
+        playlist = self.catalog.playlist_at(key)
+        head = {
+            **self._playlist_head(key),
+            "followers": {"href": None, "total": playlist.followers},
+        }
+        if not with_items:
+            return dumps(head)
+        head["items"], head["tracks"] = raw("items"), raw("tracks")
+        items = self.catalog.playlist_items_at(key)
+        pages = {}
+        for name, limit in (
+            ("items", self.mode.playlist_items.maximum),
+            ("tracks", EMBEDDED_PLAYLIST_TRACKS),
+        ):
+            pages[name] = self.page(
+                f"/playlists/{playlist.id}/{name}",
+                [],
+                [self.entry(key, item.position, episodes) for item in items[:limit]],
+                offset=0,
+                limit=limit,
+                total=len(items),
+            )
+        return splice(head, **pages)
+
+    def entry(self, playlist: int, position: int, episodes: bool) -> bytes:
+        """One playlist entry; ``episodes`` is whether the client asked for them as episodes."""
+        return self._entry(playlist, position, episodes)
+
+    def _make_entry(self, playlist: int, position: int, episodes: bool) -> bytes:
+        item = self.catalog.playlist_items_at(playlist)[position]
+        head = {
+            "added_at": item.added_at,
+            "added_by": self.user(item.added_by, with_name=False),
+            "is_local": item.kind == "local",
+            "item": raw("item"),
+            "track": raw("track"),
+        }
+        if item.kind == "track":
+            content = self.track(item.key)
+        elif item.kind == "episode":
+            episode = self.catalog.episode_at(item.key)
+            content = dumps(self.episode(episode) if episodes else self._episode_as_track(episode))
+        elif item.kind == "local":
+            content = dumps(self._local_track(item))
+        else:
+            content = b"null"
+        return splice(head, item=content, track=content)
+
+    def episode(self, episode: Episode) -> dict:
+        show = episode.show
+        return {
+            "audio_preview_url": None,
+            "description": episode.description,
+            "html_description": f"<p>{episode.description}</p>",
+            "duration_ms": episode.duration_ms,
+            "explicit": episode.explicit,
+            "external_urls": {"spotify": f"{OPEN_URL}/episode/{episode.id}"},
+            "href": self.href("episode", episode.id),
+            "id": episode.id,
+            "images": _images(episode.images),
+            "is_externally_hosted": False,
+            "is_playable": True,
+            "language": show.language,
+            "languages": [show.language],
+            "name": episode.name,
+            "release_date": episode.release_date,
+            "release_date_precision": "day",
+            "type": "episode",
+            "uri": f"spotify:episode:{episode.id}",
+            "show": {
+                "available_markets": list(words.MARKETS),
+                "copyrights": [],
+                "description": show.description,
+                "html_description": f"<p>{show.description}</p>",
+                "explicit": False,
+                "external_urls": {"spotify": f"{OPEN_URL}/show/{show.id}"},
+                "href": self.href("show", show.id),
+                "id": show.id,
+                "images": _images(show.images),
+                "is_externally_hosted": False,
+                "languages": [show.language],
+                "media_type": "audio",
+                "name": show.name,
+                "publisher": show.publisher,
+                "total_episodes": show.total_episodes,
+                "type": "show",
+                "uri": f"spotify:show:{show.id}",
+            },
+        }
+
+    def _episode_as_track(self, episode: Episode) -> dict:
+        """An episode in a playlist fetched without ``additional_types=episode``.
+
+        Spotify then dresses it as a track: ``type`` stays "episode", ``episode: true``, and the
+        show poses as an album whose release date is null. The episode fields are kept, so the
+        entry still validates as an EpisodeObject.
+        """
+        show = episode.show
+        disguise = {
+            "album": {
+                "album_type": "show",
+                "artists": [],
+                "available_markets": list(words.MARKETS),
+                "external_urls": {"spotify": f"{OPEN_URL}/show/{show.id}"},
+                "href": self.href("show", show.id),
+                "id": show.id,
+                "images": _images(show.images),
+                "name": show.name,
+                "release_date": None,
+                "release_date_precision": None,
+                "type": "show",
+                "uri": f"spotify:show:{show.id}",
+            },
+            "artists": [
+                {
+                    "external_urls": {"spotify": f"{OPEN_URL}/show/{show.id}"},
+                    "href": self.href("show", show.id),
+                    "id": show.id,
+                    "name": show.publisher,
+                    "type": "show",
+                    "uri": f"spotify:show:{show.id}",
+                }
+            ],
+            "available_markets": list(words.MARKETS),
+            "disc_number": 0,
+            "episode": True,
+            "external_ids": {},
+            "is_local": False,
+            "popularity": 0,
+            "preview_url": None,
+            "track": False,
+            "track_number": 0,
+        }
+        return _without({**self.episode(episode), **disguise}, self.mode.track_fields_removed)
+
+    def _local_track(self, item: PlaylistItem) -> dict:
+        local = item.local
+        assert local is not None
+        uri_parts = (local.artist, local.album, local.name)
+        uri = "spotify:local:" + ":".join(
+            quote(part, safe="").replace("%20", "+") for part in uri_parts
+        )
+        body = {
+            "album": {
+                "album_type": None,
+                "artists": [],
+                "available_markets": [],
+                "external_urls": {},
+                "href": None,
+                "id": None,
+                "images": [],
+                "name": local.album,
+                "release_date": None,
+                "release_date_precision": None,
+                "type": "album",
+                "uri": None,
+            },
+            "artists": [
+                {
+                    "external_urls": {},
+                    "href": None,
+                    "id": None,
+                    "name": local.artist,
+                    "type": "artist",
+                    "uri": None,
+                }
+            ],
+            "available_markets": [],
+            "disc_number": 0,
+            "duration_ms": local.duration_ms,
+            "explicit": False,
+            "external_ids": {},
+            "external_urls": {},
+            "href": None,
+            "id": None,
+            "is_local": True,
+            "name": local.name,
+            "popularity": 0,
+            "preview_url": None,
+            "track_number": 0,
+            "type": "track",
+            "uri": f"{uri}:{local.duration_ms // 1000}",
+        }
+        return _without(body, self.mode.track_fields_removed)
