@@ -8,10 +8,18 @@ from dagster import Definitions, EnvVar
 from spotify_assets import settings
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.io_managers.postgres import PostgresPandasIOManager
+from spotify_assets.jobs import all_assets_job, refresh_artists_job, refresh_playlists_job
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
 from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.schedules import all_assets_job_schedule
+from spotify_assets.sensors import (
+    automation_sensor,
+    new_release_sensor,
+    run_failure_sensor,
+    watchlist_sensor,
+)
 
 
 def _postgres() -> PostgresResource:
@@ -32,6 +40,9 @@ spotify_credentials = SpotifyCredentialsResource.from_environment()
 
 defs = Definitions(
     assets=[*bronze_assets],
+    jobs=[all_assets_job, refresh_artists_job, refresh_playlists_job],
+    schedules=[all_assets_job_schedule],
+    sensors=[watchlist_sensor, new_release_sensor, automation_sensor, run_failure_sensor],
     resources={
         "postgres": postgres,
         "io_manager": PostgresPandasIOManager(postgres=postgres),

@@ -57,7 +57,8 @@ def mask_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _redact(text: str, url: str) -> str:
+def redact_password(text: str, url: str) -> str:
+    """``text`` with the password of ``url`` (if any) masked."""
     password = conninfo_to_dict(url).get("password")
     return text.replace(str(password), "***") if password else text
 
@@ -109,7 +110,7 @@ class PostgresResource(ConfigurableResource):
         return describe_url(self.target_url)
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailableError:
-        reason = _redact(
+        reason = redact_password(
             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
             self.target_url,
         )

@@ -5,6 +5,7 @@ credentials are stored at all, ``resolve_endpoints`` picks the project's shared 
 instead (the embedded default), and says so once in the log.
 """
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -168,11 +169,16 @@ class SpotifyResource(ConfigurableResource):
                 )
             return self._endpoints
 
-    def get_client(self) -> SpotifyClient:
-        """A new client (its statistics cover what you do with it); close it, or use ``with``."""
+    def get_client(self, **overrides: Any) -> SpotifyClient:
+        """A new client (its statistics cover what you do with it); close it, or use ``with``.
+
+        ``overrides`` replace client settings for this client only, e.g. a sensor tick that must
+        not wait: ``get_client(max_retry_after_seconds=0, max_attempts=1)``.
+        """
         endpoints = self.endpoints()
+        settings = self.settings(api_url=endpoints.api_url, accounts_url=endpoints.accounts_url)
         return LiveSpotifyClient(
             credentials=endpoints.credentials,
-            settings=self.settings(api_url=endpoints.api_url, accounts_url=endpoints.accounts_url),
+            settings=dataclasses.replace(settings, **overrides),
             logger=get_dagster_logger("spotify"),
         )

@@ -1,0 +1,37 @@
+"""The project's Dagster instance: its home under the project home, and its storage URL.
+
+Dagster's own storage lives on the same PostgreSQL as the warehouse, in a separate database
+(``dagster``) on the embedded server, so what a newcomer runs is what production runs.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from spotify_assets import embedded_postgres, settings
+from spotify_assets.resources.postgres import normalize_url
+
+STORAGE_URL_ENV = "SPOTIFY_ASSETS_DAGSTER_STORAGE_URL"
+DAGSTER_DATABASE = "dagster"
+TEMPLATE = Path(__file__).resolve().parent / "dagster.yaml"
+
+
+def storage_url(home: Path) -> str:
+    """The psycopg2-dialect URL of Dagster's storage (starts the embedded server if needed)."""
+    configured = os.environ.get(STORAGE_URL_ENV)
+    if configured:
+        return configured
+    warehouse = settings.database_url()
+    url = normalize_url(warehouse) if warehouse else embedded_postgres.start(home, DAGSTER_DATABASE)
+    return urlunsplit(urlsplit(url)._replace(scheme="postgresql+psycopg2"))
+
+
+def prepare(home: Path) -> dict[str, str]:
+    """Write the instance folder and return the environment Dagster processes need."""
+    dagster_home = home / "dagster"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    target = dagster_home / "dagster.yaml"
+    if not target.exists() or target.read_text() != TEMPLATE.read_text():
+        shutil.copyfile(TEMPLATE, target)
+    return {"DAGSTER_HOME": str(dagster_home), STORAGE_URL_ENV: storage_url(home)}

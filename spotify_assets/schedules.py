@@ -1,0 +1,22 @@
+"""Schedules: a daily full refresh, off until a user turns it on."""
+
+from dagster import DefaultScheduleStatus, RunConfig, ScheduleDefinition
+
+from spotify_assets.assets.bronze.config import Refresh
+from spotify_assets.jobs import all_assets_job
+
+all_assets_job_schedule = ScheduleDefinition(
+    name="all_assets_job_schedule",
+    job=all_assets_job,
+    cron_schedule="0 4 * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    # A full refresh re-reads albums bronze already holds (and their later track pages).
+    run_config=RunConfig(
+        ops={
+            "bronze__albums": Refresh(full_refresh=True),
+            "bronze__album_tracks": Refresh(full_refresh=True),
+        }
+    ),
+    description="Every day at 04:00 UTC: every asset, re-reading albums too (full refresh).",
+)

@@ -1,0 +1,237 @@
+"""Sensors: refreshes driven by the watch list and by Spotify, automation, and failure records.
+
+Sensors decide and request; assets fetch. A tick never waits on Spotify: the new-release sensor's
+client gives up at the first 429 or 5xx, and the tick ends with a SkipReason that names the
+trouble and leaves the cursor where it was, so the next tick retries the same artists.
+"""
+
+import datetime
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    AutomationConditionSensorDefinition,
+    DefaultSensorStatus,
+    RunConfig,
+    RunFailureSensorContext,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    run_failure_sensor,
+    sensor,
+)
+
+from spotify_assets.assets.bronze.config import WatchScope
+from spotify_assets.jobs import refresh_artists_job, refresh_playlists_job
+from spotify_assets.resources.credentials import SpotifyCredentialsResource
+from spotify_assets.resources.postgres import PostgresResource, redact_password
+from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify_client import SpotifyError
+from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.watchlist import WatchEntry, WatchListError
+
+ARTISTS_PER_TICK = 10
+# Tests and impatient users shorten the intervals; read once, when the code location loads.
+WATCHLIST_INTERVAL = int(os.environ.get("SPOTIFY_ASSETS_WATCHLIST_SENSOR_SECONDS", "30"))
+NEW_RELEASE_INTERVAL = int(os.environ.get("SPOTIFY_ASSETS_NEW_RELEASE_SENSOR_SECONDS", "600"))
+
+
+def _digest(*parts: str, length: int = 10) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:length]
+
+
+def entry_digest(type: str, entry: WatchEntry) -> str:
+    """A short fingerprint of what an entry means (an id, or a query), not how it is written."""
+    return _digest(type, entry.kind, entry.value)
+
+
+@sensor(
+    name="watchlist_sensor",
+    jobs=[refresh_artists_job, refresh_playlists_job],
+    minimum_interval_seconds=WATCHLIST_INTERVAL,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Requests a run for exactly the artists and playlists added to the watch list.",
+)
+def watchlist_sensor(context: SensorEvaluationContext, watchlist: WatchListResource):
+    try:
+        current = watchlist.load()
+    except WatchListError as exc:
+        return SkipReason(f"The watch list cannot be read, nothing requested: {exc}")
+    entries = {"artist": current.artists, "playlist": current.playlists}
+    fingerprints = {
+        type: {entry_digest(type, entry): entry for entry in items}
+        for type, items in entries.items()
+    }
+    cursor = ",".join(sorted(d for found in fingerprints.values() for d in found))
+    counts = f"{len(current.artists)} artists and {len(current.playlists)} playlists"
+    if context.cursor is None:
+        return SensorResult(
+            skip_reason=SkipReason(
+                f"First look at {current.source}: {counts}. From now on, added entries start runs."
+            ),
+            cursor=cursor,
+        )
+    seen = set(context.cursor.split(",")) if context.cursor else set()
+    requests = []
+    for type, job in (("artist", refresh_artists_job), ("playlist", refresh_playlists_job)):
+        added = [entry for digest, entry in fingerprints[type].items() if digest not in seen]
+        if added:
+            asset = "bronze__artists" if type == "artist" else "bronze__playlists"
+            requests.append(
+                RunRequest(
+                    job_name=job.name,
+                    run_key=f"watchlist-{type}s-{_digest(context.cursor, *sorted(e.text for e in added))}",
+                    run_config=RunConfig(ops={asset: WatchScope(entries=[e.text for e in added])}),
+                    tags={
+                        "spotify_assets/trigger": "watchlist",
+                        "spotify_assets/entries": str(len(added)),
+                    },
+                )
+            )
+    if requests:
+        return SensorResult(run_requests=requests, cursor=cursor)
+    removed = len(seen - set(cursor.split(",") if cursor else []))
+    return SensorResult(
+        skip_reason=SkipReason(
+            f"No new entries in {current.source} ({counts}"
+            + (f"; {removed} removed, nothing to fetch for them" if removed else "")
+            + ")."
+        ),
+        cursor=cursor,
+    )
+
+
+def _watched_artists(context: SensorEvaluationContext) -> list[str]:
+    event = context.instance.get_latest_materialization_event(AssetKey(["bronze", "artists"]))
+    if event is None or event.asset_materialization is None:
+        return []
+    entry = event.asset_materialization.metadata.get("artist_ids")
+    return list(entry.value) if entry is not None else []
+
+
+def _rotation(ids: Sequence[str], start: int, count: int) -> list[str]:
+    return [ids[(start + i) % len(ids)] for i in range(min(count, len(ids)))]
+
+
+@sensor(
+    name="new_release_sensor",
+    job=refresh_artists_job,
+    minimum_interval_seconds=NEW_RELEASE_INTERVAL,
+    default_status=DefaultSensorStatus.STOPPED,
+    description=f"Checks {ARTISTS_PER_TICK} watched artists per tick (one call each, rotating) and "
+    "refreshes those whose discography grew.",
+)
+def new_release_sensor(
+    context: SensorEvaluationContext, spotify: SpotifyResource, postgres: PostgresResource
+):
+    artist_ids = _watched_artists(context)
+    if not artist_ids:
+        return SkipReason("No watched artists yet: bronze/artists has not been materialized.")
+    start = int(context.cursor or 0) % len(artist_ids)
+    batch = _rotation(artist_ids, start, ARTISTS_PER_TICK)
+    rows = postgres.query_sql_file("bronze/count_listed_albums", {"artist_ids": batch})
+    known = dict(rows)
+    try:
+        with spotify.get_client(
+            max_retry_after_seconds=0, max_rate_limit_retries=0, max_attempts=1
+        ) as client:
+            totals = {artist: client.count_artist_albums(artist_id=artist) for artist in batch}
+    except SpotifyError as exc:
+        return SkipReason(
+            f"Spotify trouble while checking artists #{start}-#{start + len(batch) - 1}: {exc}. "
+            "Nothing requested; the next tick retries the same artists."
+        )
+    grown = {artist: total for artist, total in totals.items() if total > known.get(artist, 0)}
+    cursor = str((start + len(batch)) % len(artist_ids))
+    if not grown:
+        return SensorResult(
+            skip_reason=SkipReason(
+                f"Checked {len(batch)} of {len(artist_ids)} artists ({len(batch)} calls): "
+                "no discography grew."
+            ),
+            cursor=cursor,
+        )
+    request = RunRequest(
+        run_key="new-releases-" + _digest(*(f"{a}={t}" for a, t in sorted(grown.items()))),
+        run_config=RunConfig(ops={"bronze__artists": WatchScope(entries=sorted(grown))}),
+        tags={"spotify_assets/trigger": "new_release", "spotify_assets/entries": str(len(grown))},
+    )
+    return SensorResult(run_requests=[request], cursor=cursor)
+
+
+automation_sensor = AutomationConditionSensorDefinition(
+    "automation_sensor",
+    target=AssetSelection.all(),
+    default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Materializes silver, gold and the report when what they read has changed.",
+)
+
+
+def _root_cause(error: Any) -> Any:
+    """The user's own exception inside Dagster's step-execution wrappers."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error
+
+
+@run_failure_sensor(
+    name="run_failure_sensor",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Records each failed run's failed steps in monitoring.run_failures and the log.",
+)
+def run_failure_sensor(
+    context: RunFailureSensorContext,
+    postgres: PostgresResource,
+    spotify_credentials: SpotifyCredentialsResource,
+) -> None:
+    client_secret = (
+        spotify_credentials.get_credentials().client_secret
+        if spotify_credentials.is_configured()
+        else None
+    )
+
+    def redact(text: str) -> str:
+        text = redact_password(text, postgres.target_url)
+        return text.replace(client_secret, "***") if client_secret else text
+
+    run = context.dagster_run
+    failures = [
+        (event.step_key, event.step_failure_data.error)
+        for event in context.get_step_failure_events()
+    ] or [(None, context.failure_event.event_specific_data.error)]
+    record = context.instance.get_run_record_by_id(run.run_id)
+    failed_at = (record.end_time if record and record.end_time else None) or time.time()
+    identifiers = {"monitoring": postgres.schema("monitoring")}
+    postgres.ensure_schema(postgres.schema("monitoring"))
+    with postgres.get_connection() as conn:
+        postgres.run_sql_file(
+            "monitoring/create_run_failures", identifiers=identifiers, connection=conn
+        )
+        for step_key, wrapped in failures:
+            error = _root_cause(wrapped)
+            message = redact(error.message.strip() if error else "(no error recorded)")
+            postgres.run_sql_file(
+                "monitoring/insert_run_failure",
+                {
+                    "run_id": run.run_id,
+                    "job_name": run.job_name,
+                    "step_key": step_key,
+                    # Asset steps are named after the key's parts joined with "__".
+                    "asset_key": step_key.replace("__", "/") if step_key else None,
+                    "error_class": error.cls_name if error else None,
+                    "message": message,
+                    "failed_at": datetime.datetime.fromtimestamp(failed_at, datetime.UTC),
+                },
+                identifiers=identifiers,
+                connection=conn,
+            )
+            context.log.error(
+                f"Run {run.run_id} ({run.job_name}) failed at {step_key or 'run level'}: {message}"
+            )
