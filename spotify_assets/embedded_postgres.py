@@ -13,10 +13,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import fasteners
 import psutil
 import psycopg
 from psycopg import sql
+
+from spotify_assets.locks import file_lock
 
 # pgserver asks platformdirs for a runtime folder at import; without XDG_RUNTIME_DIR (containers, CI)
 # platformdirs warns and pgserver falls back to the temp folder, which is fine.
@@ -59,8 +60,8 @@ def bin_dir() -> Path:
     return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
 
 
-def _lock(home: Path) -> fasteners.InterProcessLock:
-    return fasteners.InterProcessLock(str(home / ".embedded_postgres.lock"))
+def _lock(home: Path) -> contextlib.AbstractContextManager[None]:
+    return file_lock(home / ".embedded_postgres.lock")
 
 
 def _system_user() -> str | None:

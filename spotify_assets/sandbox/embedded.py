@@ -15,18 +15,15 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import fasteners
-
+from spotify_assets.locks import file_lock
 from spotify_assets.sandbox.cli_options import SECRET_ENV, serve_arguments
 from spotify_assets.sandbox.config import DEFAULT_CONFIG, SandboxConfig
 
@@ -37,8 +34,6 @@ _START_TIMEOUT = 60.0
 _STOP_TIMEOUT = 10.0
 # Processes this one started, so stopping them also reaps them (a zombie still "exists").
 _children: dict[int, subprocess.Popen] = {}
-_thread_locks: dict[Path, threading.Lock] = {}
-_thread_locks_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -70,13 +65,8 @@ def log_file(home: Path) -> Path:
     return home / "sandbox" / "server.log"
 
 
-@contextmanager
-def _lock(home: Path) -> Iterator[None]:
-    # File locks exclude other processes only; threads of this one take a lock of their own first.
-    with _thread_locks_guard:
-        thread_lock = _thread_locks.setdefault(home.resolve(), threading.Lock())
-    with thread_lock, fasteners.InterProcessLock(str(home / "sandbox" / ".server.lock")):
-        yield
+def _lock(home: Path) -> AbstractContextManager[None]:
+    return file_lock(home / "sandbox" / ".server.lock")
 
 
 def write_state(path: Path, server: "SandboxServer") -> None:
