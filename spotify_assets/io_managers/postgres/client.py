@@ -253,13 +253,17 @@ def table_comments_query() -> str:
     )
 
 
-def existing_columns_query() -> str:
-    """Columns of a table in order: name, type as format_type prints it, nullable."""
+def existing_columns_query(placeholders: tuple[str, str] = ("$1", "$2")) -> str:
+    """Columns of a table in order: name, type as format_type prints it, nullable.
+
+    ``placeholders`` for the schema and table: ``$n`` for ADBC, ``("%s", "%s")`` for psycopg.
+    """
+    schema, table = placeholders
     return (
         "select a.attname, format_type(a.atttypid, a.atttypmod), not a.attnotnull "
         "from pg_attribute a join pg_class c on c.oid = a.attrelid "
         "join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p') "
+        f"where n.nspname = {schema} and c.relname = {table} and c.relkind in ('r', 'p') "
         "and a.attnum > 0 and not a.attisdropped order by a.attnum"
     )
 
