@@ -8,6 +8,7 @@ from dagster import Definitions, EnvVar
 from spotify_assets import settings
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.gold import gold_assets
+from spotify_assets.assets.report import report_assets
 from spotify_assets.assets.silver import silver_assets
 from spotify_assets.io_managers.postgres import PostgresPandasIOManager
 from spotify_assets.jobs import all_assets_job, refresh_artists_job, refresh_playlists_job
@@ -41,7 +42,7 @@ postgres = _postgres()
 spotify_credentials = SpotifyCredentialsResource.from_environment()
 
 defs = Definitions(
-    assets=[*bronze_assets, *silver_assets, *gold_assets],
+    assets=[*bronze_assets, *silver_assets, *gold_assets, *report_assets],
     jobs=[all_assets_job, refresh_artists_job, refresh_playlists_job],
     schedules=[all_assets_job_schedule],
     sensors=[watchlist_sensor, new_release_sensor, automation_sensor, run_failure_sensor],

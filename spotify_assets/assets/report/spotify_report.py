@@ -1,0 +1,217 @@
+"""The report asset: gold tables in, PNG charts and one HTML page out, previewed in the Dagster UI.
+
+The folder is chosen per run: the ``output_dir`` config when given, else the
+``SPOTIFY_ASSETS_REPORT_DIR`` environment variable, else ``<project home>/report``. Files keep
+their names from run to run (``spotify_report.html``, ``<chart>.png``), so a bookmark stays valid,
+and each is written to a temporary name and renamed, so a reader never sees half a file.
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AutomationCondition,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+from pydantic import Field
+
+from spotify_assets import settings
+from spotify_assets.assets.report import (
+    collaborations,
+    explicit,
+    playlists,
+    popularity,
+    releases,
+    track_lengths,
+)
+from spotify_assets.assets.report.html_report import (
+    Chart,
+    DataContext,
+    preview_markdown,
+    render_html,
+)
+from spotify_assets.assets.report.style import png
+from spotify_assets.assets.sql_table import OWNER
+
+REPORT_DIR_ENV = "SPOTIFY_ASSETS_REPORT_DIR"
+REPORT_FILE = "spotify_report.html"
+SOURCE_ASSET = AssetKey(["bronze", "artists"])
+
+
+class ReportConfig(Config):
+    """Where this run writes the report."""
+
+    output_dir: str | None = Field(
+        default=None,
+        description=(
+            f"Folder for the HTML report and its PNG charts; empty means ${REPORT_DIR_ENV}, "
+            "else <project home>/report."
+        ),
+    )
+
+
+def output_dir(configured: str | None) -> Path:
+    """The folder a run writes to (see the module docstring for the order of choices)."""
+    chosen = configured or os.environ.get(REPORT_DIR_ENV)
+    return Path(chosen).expanduser().resolve() if chosen else settings.project_home() / "report"
+
+
+def api_mode(artist_summary: pd.DataFrame) -> str:
+    """Which kind of Spotify app the data looks like it came from, judged by what it lacks."""
+    if artist_summary.empty:
+        return "unknown (no watched artists yet)"
+    present = [
+        column
+        for column in ("popularity", "followers")
+        if column in artist_summary.columns and artist_summary[column].notna().any()
+    ]
+    if present:
+        return "Extended Quota Mode app (popularity and followers present)"
+    return "Development Mode app (Spotify sent no popularity or followers)"
+
+
+def latest_fetch(context: AssetExecutionContext) -> tuple[str, dt.datetime | None]:
+    """The source (sandbox or Spotify) and time of the latest bronze/artists materialization."""
+    event = context.instance.get_latest_materialization_event(SOURCE_ASSET)
+    if event is None or event.asset_materialization is None:
+        return "unknown (no bronze/artists materialization recorded)", None
+    source = event.asset_materialization.metadata.get("source")
+    return (
+        str(source.value) if source is not None else "unknown",
+        dt.datetime.fromtimestamp(event.timestamp, dt.UTC),
+    )
+
+
+def _write(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+@asset(
+    key=["report", "spotify_report"],
+    group_name="report",
+    kinds={"seaborn", "html"},
+    owners=[OWNER],
+    automation_condition=AutomationCondition.eager(),
+    ins={
+        "artist_summary": AssetIn(key=["gold", "artist_summary"]),
+        "release_timeline": AssetIn(key=["gold", "release_timeline"]),
+        "collaboration_network": AssetIn(key=["gold", "collaboration_network"]),
+        "track_length_stats": AssetIn(key=["gold", "track_length_stats"]),
+        "playlist_summary": AssetIn(key=["gold", "playlist_summary"]),
+        # Per-track lengths for the violins (gold keeps only per-decade statistics).
+        "tracks": AssetIn(
+            key=["silver", "tracks"], metadata={"columns": ["track_id", "duration_ms"]}
+        ),
+        "track_artists": AssetIn(
+            key=["silver", "track_artists"], metadata={"columns": ["track_id", "artist_id"]}
+        ),
+    },
+)
+def spotify_report(
+    context: AssetExecutionContext,
+    config: ReportConfig,
+    artist_summary: pd.DataFrame,
+    release_timeline: pd.DataFrame,
+    collaboration_network: pd.DataFrame,
+    track_length_stats: pd.DataFrame,
+    playlist_summary: pd.DataFrame,
+    tracks: pd.DataFrame,
+    track_artists: pd.DataFrame,
+) -> MaterializeResult:
+    """One self-contained HTML page of seaborn charts (and their PNGs) drawn from the gold tables."""
+    lengths = track_lengths.track_lengths(artist_summary, tracks, track_artists)
+    charts = [
+        Chart(
+            "releases_per_year",
+            releases.TITLE,
+            releases.CAPTION,
+            releases.releases_per_year(release_timeline),
+        ),
+        Chart(
+            "track_length_distribution",
+            track_lengths.DISTRIBUTION_TITLE,
+            track_lengths.DISTRIBUTION_CAPTION,
+            track_lengths.track_length_distribution(lengths),
+        ),
+        Chart(
+            "track_length_by_decade",
+            track_lengths.DECADE_TITLE,
+            track_lengths.DECADE_CAPTION,
+            track_lengths.track_length_by_decade(track_length_stats),
+        ),
+        Chart(
+            "explicit_share",
+            explicit.TITLE,
+            explicit.CAPTION,
+            explicit.explicit_share_by_artist(artist_summary),
+        ),
+        Chart(
+            "collaborations",
+            collaborations.TITLE,
+            collaborations.CAPTION,
+            collaborations.collaboration_heatmap(collaboration_network),
+        ),
+        Chart(
+            "popularity_vs_followers",
+            popularity.TITLE,
+            popularity.CAPTION,
+            popularity.popularity_vs_followers(artist_summary),
+        ),
+        Chart(
+            "playlist_contents",
+            playlists.TITLE,
+            playlists.CAPTION,
+            playlists.playlist_contents(playlist_summary),
+        ),
+    ]
+    source, as_of = latest_fetch(context)
+    rows = {
+        "gold.artist_summary": len(artist_summary),
+        "gold.release_timeline": len(release_timeline),
+        "gold.collaboration_network": len(collaboration_network),
+        "gold.track_length_stats": len(track_length_stats),
+        "gold.playlist_summary": len(playlist_summary),
+        "silver.tracks (watched artists' credits)": len(lengths),
+    }
+    data = DataContext(
+        source=source,
+        api_mode=api_mode(artist_summary),
+        as_of=as_of,
+        generated_at=dt.datetime.now(dt.UTC),
+        rows=rows,
+    )
+
+    folder = output_dir(config.output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    rendered, chart_paths = [], {}
+    for chart in charts:
+        image = png(chart.figure)
+        path = folder / f"{chart.name}.png"
+        _write(path, image)
+        rendered.append((chart, image))
+        chart_paths[chart.name] = str(path)
+    report = folder / REPORT_FILE
+    _write(report, render_html(rendered, data).encode("utf-8"))
+    context.log.info(f"Report written to {report}")
+
+    return MaterializeResult(
+        metadata={
+            "report_path": MetadataValue.path(str(report)),
+            "chart_paths": MetadataValue.json(chart_paths),
+            "preview": MetadataValue.md(preview_markdown(charts, data)),
+            "rows_charted": MetadataValue.json(rows),
+            "source": source,
+            "api_mode": data.api_mode,
+            "data_as_of": MetadataValue.timestamp(as_of) if as_of else "unknown",
+        }
+    )
