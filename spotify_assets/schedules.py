@@ -11,12 +11,14 @@ all_assets_job_schedule = ScheduleDefinition(
     cron_schedule="0 4 * * *",
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.STOPPED,
-    # A full refresh re-reads albums bronze already holds (and their later track pages).
+    # A full refresh re-reads what bronze would otherwise skip as unchanged.
     run_config=RunConfig(
         ops={
+            "bronze__artist_albums": Refresh(full_refresh=True),
             "bronze__albums": Refresh(full_refresh=True),
             "bronze__album_tracks": Refresh(full_refresh=True),
+            "bronze__playlist_items": Refresh(full_refresh=True),
         }
     ),
-    description="Every day at 04:00 UTC: every asset, re-reading albums too (full refresh).",
+    description="Every day at 04:00 UTC: every asset, re-reading what looks unchanged too (full refresh).",
 )

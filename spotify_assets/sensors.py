@@ -27,6 +27,7 @@ from dagster import (
     sensor,
 )
 
+from spotify_assets.assets.bronze.artist_albums import album_totals, listed_album_counts
 from spotify_assets.assets.bronze.config import WatchScope
 from spotify_assets.jobs import refresh_artists_job, refresh_playlists_job
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
@@ -40,6 +41,7 @@ ARTISTS_PER_TICK = 10
 # Tests and impatient users shorten the intervals; read once, when the code location loads.
 WATCHLIST_INTERVAL = int(os.environ.get("SPOTIFY_ASSETS_WATCHLIST_SENSOR_SECONDS", "30"))
 NEW_RELEASE_INTERVAL = int(os.environ.get("SPOTIFY_ASSETS_NEW_RELEASE_SENSOR_SECONDS", "600"))
+AUTOMATION_INTERVAL = int(os.environ.get("SPOTIFY_ASSETS_AUTOMATION_SENSOR_SECONDS", "30"))
 
 
 def _digest(*parts: str, length: int = 10) -> str:
@@ -135,13 +137,12 @@ def new_release_sensor(
         return SkipReason("No watched artists yet: bronze/artists has not been materialized.")
     start = int(context.cursor or 0) % len(artist_ids)
     batch = _rotation(artist_ids, start, ARTISTS_PER_TICK)
-    rows = postgres.query_sql_file("bronze/count_listed_albums", {"artist_ids": batch})
-    known = dict(rows)
+    known = listed_album_counts(postgres, batch)
     try:
         with spotify.get_client(
-            max_retry_after_seconds=0, max_rate_limit_retries=0, max_attempts=1
+            max_retry_after_seconds=0, max_rate_limit_retries=0, max_attempts=1, max_concurrency=1
         ) as client:
-            totals = {artist: client.count_artist_albums(artist_id=artist) for artist in batch}
+            totals = album_totals(client, batch)
     except SpotifyError as exc:
         return SkipReason(
             f"Spotify trouble while checking artists #{start}-#{start + len(batch) - 1}: {exc}. "
@@ -169,7 +170,7 @@ automation_sensor = AutomationConditionSensorDefinition(
     "automation_sensor",
     target=AssetSelection.all(),
     default_status=DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=AUTOMATION_INTERVAL,
     description="Materializes silver, gold and the report when what they read has changed.",
 )
 

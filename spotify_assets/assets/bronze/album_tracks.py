@@ -5,7 +5,12 @@ from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.albums import albums
 from spotify_assets.assets.bronze.config import Refresh
-from spotify_assets.assets.bronze.factory import bronze_asset, publish, spotify_client, upstream_ids
+from spotify_assets.assets.bronze.factory import (
+    bronze_asset,
+    publish,
+    spotify_client,
+    upstream_metadata,
+)
 from spotify_assets.assets.bronze.records import records_from
 from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.resources.spotify import SpotifyResource
@@ -24,7 +29,7 @@ def album_tracks(
     postgres: PostgresResource,
 ) -> pd.DataFrame:
     # Albums stored by this run are new or changed; a full refresh completes every album in scope.
-    in_scope = upstream_ids(context, "albums", "album_ids") if config.full_refresh else []
+    in_scope = upstream_metadata(context, "albums", "album_ids") if config.full_refresh else []
     rows = postgres.query_sql_file(
         "bronze/select_latest_albums",
         {"load_id": context.op_execution_context.run_id, "album_ids": in_scope},

@@ -1,12 +1,39 @@
-"""bronze.artist_albums: each watched artist's discography listing (``/artists/{id}/albums``)."""
+"""bronze.artist_albums: each watched artist's discography listing (``/artists/{id}/albums``).
+
+Incremental: an artist whose album count (one one-item page) matches what bronze lists is not
+listed again; the new-release sensor uses the same comparison to decide what to refresh.
+"""
 
 import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.artists import artists
-from spotify_assets.assets.bronze.factory import bronze_asset, publish, spotify_client, upstream_ids
+from spotify_assets.assets.bronze.config import Refresh
+from spotify_assets.assets.bronze.factory import (
+    bronze_asset,
+    publish,
+    spotify_client,
+    upstream_metadata,
+)
 from spotify_assets.assets.bronze.records import records_from
+from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify_client import SpotifyClient
+
+
+def listed_album_counts(postgres: PostgresResource, artist_ids: list[str]) -> dict[str, int]:
+    """How many distinct albums bronze lists for each artist (absent: none yet)."""
+    if not artist_ids or not postgres.table_exists(postgres.schema("bronze"), "artist_albums"):
+        return {}
+    return dict(postgres.query_sql_file("bronze/count_listed_albums", {"artist_ids": artist_ids}))
+
+
+def album_totals(client: SpotifyClient, artist_ids: list[str]) -> dict[str, int]:
+    """Spotify's album count per artist: one one-item page each, the cheapest probe there is."""
+    totals = client.run_concurrently(
+        fn=lambda artist_id: client.count_artist_albums(artist_id=artist_id), items=artist_ids
+    )
+    return dict(zip(artist_ids, totals, strict=True))
 
 
 @bronze_asset(
@@ -15,13 +42,30 @@ from spotify_assets.resources.spotify import SpotifyResource
     "discography (albums, singles, compilations, appears-on).",
     deps=[artists],
 )
-def artist_albums(context: AssetExecutionContext, spotify: SpotifyResource) -> pd.DataFrame:
-    artist_ids = upstream_ids(context, "artists", "artist_ids")
+def artist_albums(
+    context: AssetExecutionContext,
+    config: Refresh,
+    spotify: SpotifyResource,
+    postgres: PostgresResource,
+) -> pd.DataFrame:
+    artist_ids = upstream_metadata(context, "artists", "artist_ids")
+    known = {} if config.full_refresh else listed_album_counts(postgres, artist_ids)
     with spotify_client(spotify) as client:
-        listings = client.get_artists_albums(artist_ids=artist_ids)
+        probed = [artist for artist in artist_ids if artist in known]
+        totals = album_totals(client, probed)
+        changed = [a for a in artist_ids if a not in known or totals[a] != known[a]]
+        listings = client.get_artists_albums(artist_ids=changed)
     records = [
         record
         for artist_id, fetched in listings.items()
         for record in records_from(fetched, parent_id=artist_id)
     ]
-    return publish(context, records, client=client, spotify=spotify, artist_ids=artist_ids)
+    return publish(
+        context,
+        records,
+        client=client,
+        spotify=spotify,
+        artist_ids=artist_ids,
+        artists_listed=len(changed),
+        artists_unchanged=len(artist_ids) - len(changed),
+    )

@@ -109,16 +109,14 @@ def publish(
     return bronze_frame(records, context.op_execution_context.run_id)
 
 
-def upstream_ids(context: AssetExecutionContext, table: str, key: str) -> list[str]:
-    """Ids an upstream bronze asset recorded in its latest materialization (this run's, in a run)."""
+def upstream_metadata(context: AssetExecutionContext, table: str, key: str) -> Any:
+    """A value an upstream bronze asset recorded in its latest materialization (in a run: this
+    run's), e.g. the ids it fetched."""
     event = context.instance.get_latest_materialization_event(AssetKey(["bronze", table]))
-    value = None
-    if event is not None and event.asset_materialization is not None:
-        entry = event.asset_materialization.metadata.get(key)
-        value = entry.value if entry is not None else None
-    if value is None:
+    entry = event.asset_materialization.metadata.get(key) if event else None
+    if entry is None:
         raise Failure(
             description=f"bronze/{table} has no materialization recording '{key}'; materialize it first.",
             allow_retries=False,
         )
-    return list(value)
+    return entry.value

@@ -35,6 +35,11 @@ def playlists(
         client=client,
         spotify=spotify,
         playlist_ids=[item.spotify_id for item in fetched if item.object is not None],
+        snapshot_ids={
+            item.spotify_id: item.object.get("snapshot_id")
+            for item in fetched
+            if item.object is not None
+        },
         search_matches={entry.text: found for entry, found in resolved.matches},
         unmatched_searches=[entry.text for entry in resolved.unmatched],
         unknown_ids=[item.params.get("id") for item in fetched if item.object is None],

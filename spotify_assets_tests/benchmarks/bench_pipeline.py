@@ -1,0 +1,225 @@
+"""Benchmark of the whole pipeline against a large sandbox catalog (`make bench-pipeline`).
+
+For each app mode, a sandbox with ``--artists`` artists runs in its own process (so it does not
+share this process's interpreter), every artist and playlist is watched, and bronze + silver +
+gold are materialized twice: a first run, then a run with nothing new. Printed per run: wall time,
+time in each layer (bronze steps; silver and gold SQL builds separately), API calls against the
+minimum the mode allows (computed from the catalog), and rows per layer.
+
+Runs against SPOTIFY_ASSETS_DATABASE_URL or the embedded server; tables live in ``benchpipe_*``
+schemas, dropped at the end.
+"""
+
+import argparse
+import json
+import math
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import requests
+import yaml
+from dagster import DagsterEventType, DagsterInstance, materialize
+
+from spotify_assets import settings
+from spotify_assets.assets.bronze import bronze_assets
+from spotify_assets.assets.gold import gold_assets
+from spotify_assets.assets.silver import silver_assets
+from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.sandbox import Catalog, SandboxConfig
+from spotify_assets_tests.fixtures.pipeline import pipeline_resources
+
+PIPELINE = [*bronze_assets, *silver_assets, *gold_assets]
+# Page caps the client uses in each mode (SPOTIFY_API.md).
+ARTIST_ALBUMS_PAGE, ALBUM_TRACKS_PAGE, ITEMS_PAGE = 10, 50, 50
+
+
+class Sandbox:
+    """A `spotify-assets sandbox serve` process; the attributes pipeline_resources needs."""
+
+    client_id, client_secret = SandboxConfig().client_id, SandboxConfig().client_secret
+
+    def __init__(self, mode: str, artists: int) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.api_url, self.token_url = f"{self.base_url}/v1", f"{self.base_url}/api/token"
+        cli = Path(sys.executable).parent / "spotify-assets"
+        command = [
+            str(cli),
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--mode",
+            mode,
+            "--artists",
+            str(artists),
+        ]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{self.base_url}/_sandbox/health", timeout=1).raise_for_status()
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def stats(self) -> dict:
+        return requests.get(f"{self.base_url}/_sandbox/stats", timeout=10).json()
+
+    def reset_stats(self) -> None:
+        requests.post(f"{self.base_url}/_sandbox/stats/reset", timeout=10).raise_for_status()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
+def minimum_calls(catalog: Catalog, mode: str) -> dict[str, int]:
+    """The fewest API requests a first run can make (tokens aside), from the catalog alone."""
+    artists = catalog.artist_ids()
+    listings = {a: catalog.artist_albums(a) for a in artists}
+    album_ids = {entry.album.id for entries in listings.values() for entry in entries}
+    own = {p.id for p in catalog.user_playlists(catalog.own_user.id)}
+    playlists = catalog.playlist_ids()
+    readable = playlists if mode == "extended" else [p for p in playlists if p in own]
+    calls = {
+        "artists": math.ceil(len(artists) / 50) if mode == "extended" else len(artists),
+        "artist_albums": sum(
+            max(1, math.ceil(len(e) / ARTIST_ALBUMS_PAGE)) for e in listings.values()
+        ),
+        "albums": math.ceil(len(album_ids) / 20) if mode == "extended" else len(album_ids),
+        "album_tracks": sum(
+            math.ceil((catalog.album(a).total_tracks - 50) / ALBUM_TRACKS_PAGE)
+            for a in album_ids
+            if catalog.album(a).total_tracks > 50
+        ),
+        "playlists": len(playlists),
+        "playlist_items": sum(
+            max(1, math.ceil(len(catalog.playlist_items(p)) / ITEMS_PAGE)) for p in readable
+        )
+        + (len(playlists) - len(readable)),  # one refused call for each unreadable playlist
+    }
+    calls["total"] = sum(calls.values())
+    return calls
+
+
+def layer_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+    """Seconds spent in each layer's steps (start to success), summed."""
+    started, spent = {}, defaultdict(float)
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type == DagsterEventType.STEP_SUCCESS:
+            spent[event.step_key.split("__")[0]] += entry.timestamp - started[event.step_key]
+    return {layer: round(seconds, 2) for layer, seconds in spent.items()}
+
+
+def sql_build_seconds(result) -> dict[str, float]:
+    totals = defaultdict(float)
+    for event in result.get_asset_materialization_events():
+        seconds = event.materialization.metadata.get("build_seconds")
+        if seconds is not None:
+            totals[event.asset_key.path[0]] += seconds.value
+    return {layer: round(seconds, 2) for layer, seconds in totals.items()}
+
+
+def rows_per_layer(result) -> dict[str, int]:
+    rows = defaultdict(int)
+    for event in result.get_asset_materialization_events():
+        count = event.materialization.metadata.get("dagster/row_count")
+        if count is not None:
+            rows[event.asset_key.path[0]] += count.value
+    return dict(rows)
+
+
+def bench_mode(mode: str, artists: int, folder: Path) -> dict:
+    catalog = Catalog(seed=SandboxConfig().seed, artists=artists)
+    watchlist = folder / f"watchlist-{mode}.yaml"
+    watchlist.write_text(
+        yaml.safe_dump({"artists": catalog.artist_ids(), "playlists": catalog.playlist_ids()})
+    )
+    postgres = PostgresResource(
+        url=settings.database_url(),
+        home=str(settings.project_home()),
+        schema_prefix=f"benchpipe_{mode}_",
+    )
+    sandbox = Sandbox(mode, artists)
+    figures: dict = {
+        "mode": mode,
+        "artists": artists,
+        "minimum_calls": minimum_calls(catalog, mode),
+    }
+    try:
+        resources = pipeline_resources(sandbox, postgres, watchlist=watchlist)
+        instance = DagsterInstance.ephemeral()
+        for run in ("first", "no_change"):
+            sandbox.reset_stats()
+            started = time.monotonic()
+            result = materialize(PIPELINE, resources=resources, instance=instance)
+            assert result.success, f"{mode} {run} run failed"
+            stats = sandbox.stats()
+            figures[run] = {
+                "wall_seconds": round(time.monotonic() - started, 1),
+                "step_seconds": layer_seconds(instance, result.run_id),
+                "sql_build_seconds": sql_build_seconds(result),
+                "api_requests": stats["total"],
+                "api_requests_by_endpoint": stats["endpoints"],
+                "rows": rows_per_layer(result),
+            }
+    finally:
+        sandbox.stop()
+        with postgres.get_connection() as conn:
+            for schema in conn.execute(
+                "select nspname from pg_namespace where starts_with(nspname, %s)",
+                [postgres.schema_prefix],
+            ).fetchall():
+                conn.execute(f'drop schema "{schema[0]}" cascade')
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artists", type=int, default=1000)
+    parser.add_argument("--modes", nargs="+", default=["extended", "development"])
+    args = parser.parse_args()
+    all_figures = []
+    with tempfile.TemporaryDirectory() as folder:
+        for mode in args.modes:
+            figures = bench_mode(mode, args.artists, Path(folder))
+            all_figures.append(figures)
+            first, again = figures["first"], figures["no_change"]
+            print(f"\n{mode} mode, {args.artists} artists")
+            print(
+                f"  first run: {first['wall_seconds']} s wall; steps {first['step_seconds']}; "
+                f"SQL builds {first['sql_build_seconds']}"
+            )
+            print(
+                f"  API requests: {first['api_requests']} (minimum {figures['minimum_calls']['total']} "
+                f"+ tokens); minimum by family {figures['minimum_calls']}"
+            )
+            print(f"  rows: {first['rows']}")
+            print(
+                f"  no-change run: {again['wall_seconds']} s wall "
+                f"({again['wall_seconds'] / first['wall_seconds']:.0%} of the first), "
+                f"{again['api_requests']} API requests "
+                f"({again['api_requests'] / first['api_requests']:.0%}); steps {again['step_seconds']}"
+            )
+    print(json.dumps(all_figures, default=str))
+
+
+if __name__ == "__main__":
+    main()
