@@ -3,7 +3,7 @@
 Environment differences live here only: the environment is read when this module loads.
 """
 
-from dagster import Definitions, EnvVar
+from dagster import Definitions, EnvVar, in_process_executor
 
 from spotify_assets import settings
 from spotify_assets.assets.bronze import bronze_assets
@@ -42,6 +42,9 @@ postgres = _postgres()
 spotify_credentials = SpotifyCredentialsResource.from_environment()
 
 defs = Definitions(
+    # Spotify calls go one step at a time anyway (the spotify_api pool) and the SQL runs in
+    # PostgreSQL, so a process per step would only add start-up time; docs/deploy.md scales out.
+    executor=in_process_executor,
     assets=[*bronze_assets, *silver_assets, *gold_assets, *report_assets],
     jobs=[all_assets_job, refresh_artists_job, refresh_playlists_job],
     schedules=[all_assets_job_schedule],

@@ -109,12 +109,23 @@ def watchlist_sensor(context: SensorEvaluationContext, watchlist: WatchListResou
     )
 
 
-def _watched_artists(context: SensorEvaluationContext) -> list[str]:
-    event = context.instance.get_latest_materialization_event(AssetKey(["bronze", "artists"]))
-    if event is None or event.asset_materialization is None:
-        return []
-    entry = event.asset_materialization.metadata.get("artist_ids")
-    return list(entry.value) if entry is not None else []
+def _watched_artists(context: SensorEvaluationContext, watchlist: WatchListResource) -> list[str]:
+    """The watch list's artist ids; search entries as past bronze/artists runs resolved them
+    (a tick makes no search calls; an entry never resolved waits for the next bronze run)."""
+    entries = watchlist.load().artists
+    ids = [entry.value for entry in entries if entry.kind == "id"]
+    pending = {entry.text for entry in entries if entry.kind == "search"}
+    if pending:
+        history = context.instance.fetch_materializations(
+            AssetKey(["bronze", "artists"]), limit=100
+        )
+        for record in history.records:
+            matches = record.asset_materialization.metadata.get("search_matches")
+            for text, artist_id in (matches.value if matches else {}).items():
+                if text in pending:
+                    pending.discard(text)
+                    ids.append(artist_id)
+    return list(dict.fromkeys(ids))
 
 
 def _rotation(ids: Sequence[str], start: int, count: int) -> list[str]:
@@ -130,11 +141,19 @@ def _rotation(ids: Sequence[str], start: int, count: int) -> list[str]:
     "refreshes those whose discography grew.",
 )
 def new_release_sensor(
-    context: SensorEvaluationContext, spotify: SpotifyResource, postgres: PostgresResource
+    context: SensorEvaluationContext,
+    spotify: SpotifyResource,
+    postgres: PostgresResource,
+    watchlist: WatchListResource,
 ):
-    artist_ids = _watched_artists(context)
+    try:
+        artist_ids = _watched_artists(context, watchlist)
+    except WatchListError as exc:
+        return SkipReason(f"The watch list cannot be read, nothing checked: {exc}")
     if not artist_ids:
-        return SkipReason("No watched artists yet: bronze/artists has not been materialized.")
+        return SkipReason(
+            "No watched artists with a known id yet (search entries resolve in bronze runs)."
+        )
     start = int(context.cursor or 0) % len(artist_ids)
     batch = _rotation(artist_ids, start, ARTISTS_PER_TICK)
     known = listed_album_counts(postgres, batch)
