@@ -21,8 +21,9 @@ def artists(
     spotify: SpotifyResource,
     watchlist: WatchListResource,
 ) -> pd.DataFrame:
-    scope = watchlist.scope("artist", config.entries)
     with spotify_client(spotify) as client:
+        # Parsed before any call, and a bad entry is a final error: no retry can fix it.
+        scope = watchlist.scope("artist", config.entries)
         resolved = resolve_watchlist(scope, client=client)
         fetched = client.get_artists(ids=resolved.artist_ids)
     missing = [item.params.get("id") for item in fetched if item.object is None]

@@ -22,8 +22,9 @@ def playlists(
     spotify: SpotifyResource,
     watchlist: WatchListResource,
 ) -> pd.DataFrame:
-    scope = watchlist.scope("playlist", config.entries)
     with spotify_client(spotify) as client:
+        # Parsed before any call, and a bad entry is a final error: no retry can fix it.
+        scope = watchlist.scope("playlist", config.entries)
         resolved = resolve_watchlist(scope, client=client)
         fetched = client.run_concurrently(
             fn=lambda playlist_id: client.get_playlist(playlist_id=playlist_id),

@@ -183,3 +183,5 @@ def test_a_bad_watch_list_fails_before_any_api_call(
         failure.event_specific_data.error
     )
     assert sandbox.stats()["total"] == 0
+    # A parse error is final: the step is not retried.
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
