@@ -27,12 +27,14 @@ from dagster_pandas import PandasColumn, create_dagster_pandas_dataframe_type
 from spotify_assets.assets.bronze.records import BRONZE_METADATA, BronzeRecord, bronze_frame
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import (
+    Fetched,
     SpotifyAuthError,
     SpotifyClient,
     SpotifyQuotaExceededError,
     SpotifyRateLimitError,
 )
-from spotify_assets.watchlist import WatchListError
+from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.watchlist import SpotifyType, WatchListError, resolve_watchlist
 
 OWNER = "team:spotify-assets"
 SPOTIFY_POOL = "spotify_api"
@@ -86,6 +88,26 @@ def spotify_client(spotify: SpotifyResource) -> Iterator[SpotifyClient]:
             yield client
     except _FINAL_ERRORS as exc:
         raise Failure(description=str(exc), allow_retries=False) from exc
+
+
+def resolve_scope(
+    client: SpotifyClient, watchlist: WatchListResource, type: SpotifyType, entries: list[str]
+) -> tuple[list[str], dict[str, Any]]:
+    """The ids this run fetches (its scope, or the whole watch list) and how searches resolved.
+
+    Called inside ``spotify_client`` before any request: a bad entry fails the run at once.
+    """
+    resolved = resolve_watchlist(watchlist.scope(type, entries), client=client)
+    ids = resolved.artist_ids if type == "artist" else resolved.playlist_ids
+    return list(ids), {
+        "search_matches": {entry.text: found for entry, found in resolved.matches},
+        "unmatched_searches": [entry.text for entry in resolved.unmatched],
+    }
+
+
+def unknown_ids(fetched: Sequence[Fetched]) -> list[str]:
+    """Requested ids Spotify knows nothing of (the entry is kept in the watch list, but empty)."""
+    return [item.params.get("id") for item in fetched if item.object is None]
 
 
 def publish(
