@@ -14,6 +14,7 @@ from spotify_assets.io_managers.postgres.pandas_handler import (
     arrow_type,
     column_types,
     nullable_dtype,
+    prefetched,
     record_batches,
     restore_series,
 )
@@ -105,3 +106,30 @@ def test_integers_with_nulls_from_outside_read_as_nullable() -> None:
 )
 def test_nullable_twins(dtype: str, twin: str) -> None:
     assert nullable_dtype(dtype) == twin
+
+
+def test_prefetched_batches_arrive_in_order_and_errors_surface_in_the_consumer() -> None:
+    def batches():
+        for value in range(5):
+            yield pa.RecordBatch.from_arrays([pa.array([value])], names=["v"])
+        raise RuntimeError("conversion failed")
+
+    received = []
+    with pytest.raises(RuntimeError, match="conversion failed"):
+        for batch in prefetched(batches(), depth=1):
+            received.append(batch.column(0)[0].as_py())
+    assert received == [0, 1, 2, 3, 4]
+
+
+def test_prefetching_stops_when_the_consumer_gives_up() -> None:
+    produced = []
+
+    def endless():
+        for value in range(10_000):
+            produced.append(value)
+            yield pa.RecordBatch.from_arrays([pa.array([value])], names=["v"])
+
+    stream = prefetched(endless(), depth=2)
+    assert next(stream).column(0)[0].as_py() == 0
+    stream.close()  # what a failing load does: the worker thread ends instead of running on
+    assert len(produced) < 10

@@ -43,6 +43,7 @@ from spotify_assets.io_managers.postgres.pandas_handler import (
     base_type,
     column_types,
     nullable_dtype,
+    prefetched,
     record_batches,
     restore_frame,
 )
@@ -272,8 +273,11 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             self._store_dtypes(cursor, table_slice, columns, replace=not keeps_rows)
             self._comment(cursor, table_slice, self._asset_description(context), descriptions)
             final = self._existing_columns(cursor, table_slice)
-            cursor.execute(f"select count(*) from {client.render(table_slice.identifier)}")
-            row_count = cursor.fetchone()[0]
+            if keeps_rows:
+                cursor.execute(f"select count(*) from {client.render(table_slice.identifier)}")
+                row_count = cursor.fetchone()[0]
+            else:
+                row_count = len(obj)  # the new table holds exactly the frame
 
         select_sql, _ = client.select_statement(
             table_slice, {name: t for name, (t, _) in final.items()}
@@ -409,7 +413,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         ]
         arrow_schema = pa.schema(fields)
         reader = pa.RecordBatchReader.from_batches(
-            arrow_schema, record_batches(obj, columns, arrow_schema)
+            arrow_schema, prefetched(record_batches(obj, columns, arrow_schema))
         )
         if schema is None:
             cursor.adbc_ingest(table, reader, mode="append", temporary=True)

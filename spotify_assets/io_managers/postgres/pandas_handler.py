@@ -9,6 +9,8 @@ read with a default dtype per PostgreSQL type.
 
 import decimal
 import json
+import queue
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -263,6 +265,50 @@ def record_batches(
         chunk = df.iloc[start : start + batch_rows]
         arrays = [_to_arrow(col, chunk[col.name], schema.field(col.name).type) for col in columns]
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def prefetched(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """``batches`` converted on a worker thread, ``depth`` ahead of the load that consumes them.
+
+    ADBC encodes and sends one batch while the next is converted (both release the GIL for most
+    of their work); an error in the conversion is raised here, in the loading thread.
+    """
+    handoff: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        """Hand over ``item`` unless the consumer stopped; False once it has."""
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+        except BaseException as exc:
+            put(exc)
+        else:
+            put(_DONE)
+
+    worker = threading.Thread(target=produce, name="arrow-batches", daemon=True)
+    worker.start()
+    try:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+_DONE = object()
 
 
 def _storage(array: pa.ChunkedArray) -> pa.ChunkedArray:
