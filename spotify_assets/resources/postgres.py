@@ -110,15 +110,18 @@ class PostgresResource(ConfigurableResource):
         return describe_url(self.target_url)
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailableError:
-        reason = redact_password(
-            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-            self.target_url,
-        )
-        origin = f"the URL in {DATABASE_URL_ENV}" if self.url else "the embedded server"
+        lines = str(exc).strip().splitlines()
+        reason = redact_password(lines[0] if lines else type(exc).__name__, self.target_url)
+        if self.url:
+            origin, fix = (
+                f"the URL in {DATABASE_URL_ENV}",
+                f"or unset {DATABASE_URL_ENV} to use the embedded server",
+            )
+        else:
+            origin, fix = "the embedded server", "or see `spotify-assets db status`"
         return DatabaseUnavailableError(
-            f"Cannot connect to PostgreSQL at {self.describe()} ({origin}): {reason}. "
-            "Check that the server is running and reachable, that the database exists and the user may log "
-            f"in; {'unset ' + DATABASE_URL_ENV + ' to use the embedded server' if self.url else 'run `spotify-assets db status`'}."
+            f"Cannot connect to PostgreSQL at {self.describe()} ({origin}): {reason}. Check that the "
+            f"server is running and reachable, that the database exists and the user may log in, {fix}."
         )
 
     @contextlib.contextmanager

@@ -25,6 +25,7 @@ from dagster import (
 from dagster_pandas import PandasColumn, create_dagster_pandas_dataframe_type
 
 from spotify_assets.assets.bronze.records import BRONZE_METADATA, BronzeRecord, bronze_frame
+from spotify_assets.constants import OWNER
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import (
     Fetched,
@@ -36,7 +37,6 @@ from spotify_assets.resources.spotify_client import (
 from spotify_assets.resources.watchlist import WatchListResource
 from spotify_assets.watchlist import SpotifyType, WatchListError, resolve_watchlist
 
-OWNER = "team:spotify-assets"
 SPOTIFY_POOL = "spotify_api"
 
 # dagster-pandas marks its typing API as beta; the project pins dagster-pandas to 0.29.

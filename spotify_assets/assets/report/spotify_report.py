@@ -39,7 +39,7 @@ from spotify_assets.assets.report.html_report import (
     render_html,
 )
 from spotify_assets.assets.report.style import png
-from spotify_assets.assets.sql_table import OWNER
+from spotify_assets.constants import OWNER
 
 REPORT_DIR_ENV = "SPOTIFY_ASSETS_REPORT_DIR"
 REPORT_FILE = "spotify_report.html"

@@ -7,7 +7,6 @@ from spotify_assets.assets.sql_table.factory import (
     sql_table_asset,
 )
 from spotify_assets.assets.sql_table.spec import (
-    OWNER,
     AcceptedValues,
     ForeignKey,
     TableSpec,
@@ -16,7 +15,6 @@ from spotify_assets.assets.sql_table.spec import (
 )
 
 __all__ = [
-    "OWNER",
     "AcceptedValues",
     "ColumnMismatchError",
     "ForeignKey",

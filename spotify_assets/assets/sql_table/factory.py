@@ -37,7 +37,8 @@ from spotify_assets.assets.sql_table.checks import (
     evaluate_checks,
     field_shares,
 )
-from spotify_assets.assets.sql_table.spec import OWNER, TableSpec, canonical_type
+from spotify_assets.assets.sql_table.spec import TableSpec, canonical_type
+from spotify_assets.constants import OWNER
 from spotify_assets.io_managers.postgres import client
 from spotify_assets.io_managers.postgres.client import TableSlice
 from spotify_assets.io_managers.postgres.io_manager import table_metadata

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from dagster import AssetKey, TableColumn, TableColumnConstraints, TableSchema
 
-OWNER = "team:spotify-assets"
-
 # PostgreSQL spellings a spec may use, mapped to what format_type() prints.
 _TYPE_ALIASES = {
     "int": "integer",
