@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Self, TypeVar
 
-from spotify_assets.resources.spotify_client.config import ALL_INCLUDE_GROUPS
+from spotify_assets.resources.spotify_client.config import (
+    ALBUMS,
+    ALL_INCLUDE_GROUPS,
+    ARTISTS,
+    TRACKS,
+)
 from spotify_assets.resources.spotify_client.paging import remaining_tracks_offset
 from spotify_assets.resources.spotify_client.ratelimit import SYSTEM_CLOCK, Clock
 from spotify_assets.resources.spotify_client.stats import CallStats
@@ -63,17 +68,21 @@ class SpotifyClient(ABC):
 
     # --- by id ---------------------------------------------------------------------------------
 
-    @abstractmethod
     def get_artists(self, *, ids: Iterable[str]) -> list[Fetched]:
         """Artists, one per distinct id in order; batch calls where allowed, else single gets."""
+        return self._get_many(ARTISTS, ids, {})
 
-    @abstractmethod
     def get_albums(self, *, ids: Iterable[str]) -> list[Fetched]:
         """Albums (each embedding its first page of tracks), one per distinct id in order."""
+        return self._get_many(ALBUMS, ids, {"market": self.market})
 
-    @abstractmethod
     def get_tracks(self, *, ids: Iterable[str]) -> list[Fetched]:
         """Full tracks, one per distinct id in order."""
+        return self._get_many(TRACKS, ids, {"market": self.market})
+
+    @abstractmethod
+    def _get_many(self, batch: str, ids: Iterable[str], params: Mapping[str, Any]) -> list[Fetched]:
+        """Objects of the batch endpoint ``batch`` (``ARTISTS``, ``ALBUMS``, ``TRACKS``) by id."""
 
     @abstractmethod
     def get_playlist(self, *, playlist_id: str) -> Fetched:

@@ -101,15 +101,6 @@ class FakeSpotifyClient(SpotifyClient):
 
     # --- by id ---------------------------------------------------------------------------------
 
-    def get_artists(self, *, ids: Iterable[str]) -> list[Fetched]:
-        return self._get_many(ARTISTS, ids, {})
-
-    def get_albums(self, *, ids: Iterable[str]) -> list[Fetched]:
-        return self._get_many(ALBUMS, ids, {"market": self.market})
-
-    def get_tracks(self, *, ids: Iterable[str]) -> list[Fetched]:
-        return self._get_many(TRACKS, ids, {"market": self.market})
-
     def get_playlist(self, *, playlist_id: str) -> Fetched:
         params = {
             "id": playlist_id,

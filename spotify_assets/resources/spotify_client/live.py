@@ -18,10 +18,8 @@ from spotify_assets.resources.credentials import SpotifyCredentials
 from spotify_assets.resources.spotify_client.base import Fetched, SearchType, SpotifyClient
 from spotify_assets.resources.spotify_client.config import (
     ALBUM_TRACKS,
-    ALBUMS,
     ALL_INCLUDE_GROUPS,
     ARTIST_ALBUMS,
-    ARTISTS,
     BATCH_ENDPOINTS,
     PAGED_ENDPOINTS,
     PLAYLIST,
@@ -29,7 +27,6 @@ from spotify_assets.resources.spotify_client.config import (
     PLAYLIST_ITEMS,
     SEARCH,
     SEARCH_OFFSET_CAP,
-    TRACKS,
     ClientSettings,
 )
 from spotify_assets.resources.spotify_client.errors import (
@@ -115,15 +112,6 @@ class LiveSpotifyClient(SpotifyClient):
         return self._http.fetch_token().expires_in
 
     # --- by id ---------------------------------------------------------------------------------
-
-    def get_artists(self, *, ids: Iterable[str]) -> list[Fetched]:
-        return self._get_many(ARTISTS, ids, {})
-
-    def get_albums(self, *, ids: Iterable[str]) -> list[Fetched]:
-        return self._get_many(ALBUMS, ids, {"market": self.market})
-
-    def get_tracks(self, *, ids: Iterable[str]) -> list[Fetched]:
-        return self._get_many(TRACKS, ids, {"market": self.market})
 
     def get_playlist(self, *, playlist_id: str) -> Fetched:
         params = {"market": self.market, "additional_types": PLAYLIST_ADDITIONAL_TYPES}
