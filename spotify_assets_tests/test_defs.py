@@ -1,4 +1,4 @@
-"""The code location loads as `dagster dev` would load it, and every job resolves."""
+"""The code location loads as `dagster dev` would load it, with every piece the platform promises."""
 
 from dagster import Definitions
 
@@ -8,6 +8,36 @@ from spotify_assets.definitions import defs
 def test_definitions_load_and_jobs_resolve() -> None:
     Definitions.validate_loadable(defs)
     repository = defs.get_repository_def()
-    for job in repository.get_all_jobs():
-        assert job.name
-    assert {"postgres", "io_manager"} <= set(defs.resources)
+    jobs = {job.name for job in repository.get_all_jobs()}
+    assert {"all_assets_job", "refresh_artists_job", "refresh_playlists_job"} <= jobs
+    assert defs.resolve_job_def("all_assets_job").asset_layer.executable_asset_keys == {
+        node.key for node in repository.asset_graph.asset_nodes if node.is_executable
+    }
+    assert {schedule.name for schedule in repository.schedule_defs} == {"all_assets_job_schedule"}
+    assert {sensor.name for sensor in repository.sensor_defs} == {
+        "watchlist_sensor",
+        "new_release_sensor",
+        "automation_sensor",
+        "run_failure_sensor",
+    }
+    assert {"postgres", "io_manager", "spotify", "spotify_credentials", "watchlist"} <= set(
+        defs.resources
+    )
+
+
+def test_every_layer_is_a_group_of_keys_under_its_schema() -> None:
+    graph = defs.get_repository_def().asset_graph
+    groups = {node.key.path[0]: set() for node in graph.asset_nodes}
+    for node in graph.asset_nodes:
+        groups[node.key.path[0]].add(node.group_name)
+    assert groups == {
+        "bronze": {"bronze"},
+        "silver": {"silver"},
+        "gold": {"gold"},
+        "report": {"report"},
+    }
+    # Every silver and gold column is described (they feed COMMENT ON and the catalogs).
+    for node in graph.asset_nodes:
+        if node.key.path[0] in ("silver", "gold"):
+            schema = node.metadata["dagster/column_schema"]
+            assert all(column.description for column in schema.columns), node.key

@@ -159,16 +159,19 @@ class PostgresResource(ConfigurableResource):
         finally:
             conn.close()
 
-    def ensure_schema(self, name: str) -> None:
-        """Create schema ``name`` if missing, in its own transaction (safe when processes race)."""
+    def ensure_schema(self, *names: str) -> None:
+        """Create the schemas that are missing, each in its own transaction (safe when processes race)."""
         with self.get_connection() as conn:
             conn.autocommit = True
-            if conn.execute("select 1 from pg_namespace where nspname = %s", [name]).fetchone():
-                return
-            with contextlib.suppress(
-                psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema
-            ):
-                conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(name)))
+            for name in names:
+                if conn.execute("select 1 from pg_namespace where nspname = %s", [name]).fetchone():
+                    continue
+                with contextlib.suppress(
+                    psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema
+                ):
+                    conn.execute(
+                        sql.SQL("create schema if not exists {}").format(sql.Identifier(name))
+                    )
 
     def table_exists(self, schema: str, table: str) -> bool:
         with self.get_connection() as conn:

@@ -255,8 +255,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
 
-        self.postgres.ensure_schema(table_slice.schema)
-        self.postgres.ensure_schema(f"{self.postgres.schema_prefix}{client.DTYPES_SCHEMA}")
+        self.postgres.ensure_schema(
+            table_slice.schema, f"{self.postgres.schema_prefix}{client.DTYPES_SCHEMA}"
+        )
         with self.postgres.get_connection() as conn:
             conn.execute(client.create_dtypes_table_statement(self.postgres.schema_prefix))
 
@@ -270,9 +271,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             else:
                 self._replace(cursor, table_slice, obj, columns)
                 written = len(obj)
-            self._store_dtypes(cursor, table_slice, columns, replace=not keeps_rows)
-            self._comment(cursor, table_slice, self._asset_description(context), descriptions)
             final = self._existing_columns(cursor, table_slice)
+            self._store_dtypes(cursor, table_slice, columns, final, replace=not keeps_rows)
+            self._comment(cursor, table_slice, self._asset_description(context), descriptions)
             if keeps_rows:
                 cursor.execute(f"select count(*) from {client.render(table_slice.identifier)}")
                 row_count = cursor.fetchone()[0]
@@ -421,13 +422,18 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             cursor.adbc_ingest(table, reader, mode="append", db_schema_name=schema)
 
     def _store_dtypes(
-        self, cursor: Any, table_slice: TableSlice, columns: Sequence[ColumnType], replace: bool
+        self,
+        cursor: Any,
+        table_slice: TableSlice,
+        columns: Sequence[ColumnType],
+        final: Mapping[str, tuple[str, bool]],
+        replace: bool,
     ) -> None:
+        """Record each written column's pandas dtype; ``final`` is the table's columns after it."""
         prefix = self.postgres.schema_prefix
         key = [table_slice.schema, table_slice.table]
         if replace:
             cursor.execute(client.clear_dtypes_statement(prefix), parameters=key)
-        final = self._existing_columns(cursor, table_slice)
         for col in columns:
             # A column that also holds other writes' NULLs reads back as the nullable twin.
             dtype = nullable_dtype(col.dtype) if final[col.name][1] else col.dtype

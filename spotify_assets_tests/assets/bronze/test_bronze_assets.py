@@ -19,6 +19,8 @@ from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 pytestmark = pytest.mark.postgres
 
+BRONZE_TABLES = [asset.key.path[-1] for asset in bronze_assets]
+
 
 def _expected(
     server: SandboxServer, *, readable_playlists: list[str] | None = None
@@ -50,15 +52,7 @@ def _counts(postgres: PostgresResource) -> dict[str, int]:
             table: conn.execute(
                 f'select count(*) from "{postgres.schema("bronze")}"."{table}"'
             ).fetchone()[0]
-            for table in (
-                "artists",
-                "artist_albums",
-                "albums",
-                "album_tracks",
-                "tracks",
-                "playlists",
-                "playlist_items",
-            )
+            for table in BRONZE_TABLES
         }
 
 
