@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from spotify_assets.sandbox import guard
 from spotify_assets.sandbox.admin import Admin
 from spotify_assets.sandbox.api import Api, ApiError, Request
 from spotify_assets.sandbox.catalog import Catalog
@@ -143,6 +144,17 @@ class SandboxApp:
         if scope["type"] != "http":
             return
         method, path = scope["method"], scope["path"]
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        refused = guard.refusal(
+            headers,
+            local_address=(scope.get("server") or (None,))[0],
+            admin_write=method != "GET" and path.startswith("/_sandbox/"),
+        )
+        if refused is not None:
+            await _send(send, refused)
+            return
         route, path_params, same_path = self._match(method, path)
         if route is None:
             if same_path:
@@ -156,9 +168,6 @@ class SandboxApp:
                 self.stats.record(endpoint, reply.status)
             await _send(send, reply)
             return
-        headers = {
-            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
-        }
         body = await _read_body(receive) if method != "GET" else b""
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         request = Request(method, path, query, headers, path_params, body)

@@ -41,16 +41,25 @@ def _describe(config: SandboxConfig, token_url: str, api_url: str) -> list[str]:
 
 @sandbox.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
-              help="Port on 127.0.0.1 (0: any free port).")  # fmt: skip
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="IPv4 address to listen on. Anything but loopback lets other machines change "
+                   "its faults and catalog; it warns.")  # fmt: skip
 @config_options
 @click.option("--ready-file", type=click.Path(dir_okay=False, path_type=Path), hidden=True)
 def serve(port: int, ready_file: Path | None, **options) -> None:
-    """Serve a sandbox on 127.0.0.1 until Ctrl-C or SIGTERM."""
+    """Serve a sandbox (on 127.0.0.1 unless --host says otherwise) until Ctrl-C or SIGTERM."""
     config = config_from_options(port, options)
     try:
         server = SandboxServer(config)
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
+    if config.exposed:
+        click.echo(
+            f"Warning: listening on {config.host}, not only on this machine: anyone who reaches port "
+            f"{server.port} can use the sandbox credentials, change its faults and add releases.",
+            err=True,
+        )
     for line in _describe(config, server.token_url, server.api_url):
         click.echo(line)
     click.echo("Stop with Ctrl-C.")
@@ -74,9 +83,16 @@ def serve(port: int, ready_file: Path | None, **options) -> None:
 @sandbox.command()
 @config_options
 def start(**options) -> None:
-    """Start the project's shared background sandbox (an already running one is reused as is)."""
+    """Start the project's shared background sandbox.
+
+    One already running is reused if it was started with the same options; with other options
+    this fails rather than restart it under the runs and the UI daemon using it.
+    """
     home = settings.project_home()
-    endpoints = embedded.ensure_running(home, config_from_options(0, options))
+    try:
+        endpoints = embedded.ensure_running(home, config_from_options(0, options), strict=True)
+    except (RuntimeError, TimeoutError) as exc:  # a mismatch, or a failed start
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Sandbox running (pid {embedded.status(home).pid}):")
     click.echo(f"  token URL: {endpoints.token_url}")
     click.echo(f"  API URL:   {endpoints.api_url}")

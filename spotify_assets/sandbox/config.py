@@ -1,7 +1,7 @@
 """How one sandbox server is set up: app mode, catalog, credentials, token lifetime, faults."""
 
+import ipaddress
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from spotify_assets.sandbox.catalog import DEFAULT_ARTISTS, DEFAULT_SEED, MAX_ARTISTS
 from spotify_assets.sandbox.faults import Faults
@@ -23,10 +23,9 @@ class SandboxConfig:
         client_id, client_secret: the only credentials the token endpoint accepts.
         token_ttl: ``expires_in`` of issued tokens, in seconds.
         faults: faults active from the start (changeable at runtime).
-        port: TCP port on 127.0.0.1; 0 picks a free one.
+        port: TCP port; 0 picks a free one.
+        host: the IPv4 address to listen on; anything but loopback exposes the sandbox to others.
     """
-
-    host: ClassVar[str] = "127.0.0.1"
 
     mode: str = "extended"
     artists: int = DEFAULT_ARTISTS
@@ -36,6 +35,12 @@ class SandboxConfig:
     token_ttl: int = 3600
     faults: Faults = field(default_factory=Faults)
     port: int = 0
+    host: str = "127.0.0.1"
+
+    @property
+    def exposed(self) -> bool:
+        """Whether it listens on an address other machines may reach."""
+        return not ipaddress.ip_address(self.host).is_loopback
 
     def __post_init__(self) -> None:
         problems = []
@@ -47,6 +52,10 @@ class SandboxConfig:
             problems.append(f"token_ttl must be at least 1 second (got {self.token_ttl})")
         if not 0 <= self.port <= 65535:
             problems.append(f"port must be between 0 (any free port) and 65535 (got {self.port})")
+        try:
+            ipaddress.IPv4Address(self.host)
+        except ValueError:
+            problems.append(f"host must be an IPv4 address such as 127.0.0.1 (got {self.host!r})")
         if not self.client_id or not self.client_secret:
             problems.append("client_id and client_secret must not be empty")
         if not isinstance(self.faults, Faults):

@@ -7,10 +7,16 @@ listens, and an inter-process lock makes concurrent first starts safe. A server 
 its health endpoint answers with the recorded pid. ``spotify-assets sandbox stop`` stops it.
 
 A running sandbox is reused as it is, whatever config the caller passes: its recorded URLs and
-credentials are what every process gets.
+credentials are what every process gets. Only ``spotify-assets sandbox start`` (``strict``)
+refuses one started with other options rather than ignore the options it was given.
+
+A restarted sandbox listens on the port its predecessor had (``<home>/sandbox/port``): the port is
+in every ``href`` it renders, and bronze hashes objects with their hrefs, so a new port would make
+every unchanged object look new.
 """
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -19,7 +25,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +35,8 @@ from spotify_assets.sandbox.config import DEFAULT_CONFIG, SandboxConfig
 
 if TYPE_CHECKING:
     from spotify_assets.sandbox.server import SandboxServer
+
+logger = logging.getLogger(__name__)
 
 _START_TIMEOUT = 60.0
 _STOP_TIMEOUT = 10.0
@@ -65,6 +73,14 @@ def log_file(home: Path) -> Path:
     return home / "sandbox" / "server.log"
 
 
+def port_file(home: Path) -> Path:
+    return home / "sandbox" / "port"
+
+
+class SandboxOptionsMismatch(RuntimeError):
+    """The running shared sandbox was started with other options than the ones asked for."""
+
+
 def _lock(home: Path) -> AbstractContextManager[None]:
     return file_lock(home / "sandbox" / ".server.lock")
 
@@ -73,6 +89,7 @@ def write_state(path: Path, server: "SandboxServer") -> None:
     """Record a serving sandbox for other processes (called by the serving process itself)."""
     state = {
         "pid": os.getpid(),
+        "port": server.port,
         "base_url": server.base_url,
         "api_url": server.api_url,
         "token_url": server.token_url,
@@ -81,6 +98,8 @@ def write_state(path: Path, server: "SandboxServer") -> None:
         "mode": server.config.mode,
         "artists": server.config.artists,
         "seed": server.config.seed,
+        # What it was started with, so `sandbox start` can tell a request for other options.
+        "arguments": serve_arguments(replace(server.config, port=0)),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
@@ -117,15 +136,77 @@ def _endpoints(state: dict) -> SandboxEndpoints:
     )
 
 
-def ensure_running(home: Path, config: SandboxConfig = DEFAULT_CONFIG) -> SandboxEndpoints:
-    """The home's sandbox, started in the background first if none answers."""
+def ensure_running(
+    home: Path, config: SandboxConfig = DEFAULT_CONFIG, *, strict: bool = False
+) -> SandboxEndpoints:
+    """The home's sandbox, started in the background first if none answers.
+
+    ``strict``: a running sandbox started with other options than ``config`` (but for the port)
+    raises :class:`SandboxOptionsMismatch` instead of being reused.
+    """
     (home / "sandbox").mkdir(parents=True, exist_ok=True)
     with _lock(home):
         state = _read_state(home)
         if state is not None and _health(state) is not None:
+            if strict:
+                _check_options(state, config)
             return _endpoints(state)
         state_file(home).unlink(missing_ok=True)
-        return _endpoints(_wait_until_ready(home, _spawn(home, config)))
+        state = _start(home, config)
+        _remember_port(home, state["port"])
+        return _endpoints(state)
+
+
+def _check_options(state: dict, config: SandboxConfig) -> None:
+    recorded = state.get("arguments")
+    if recorded is None:  # recorded by a version that did not say; nothing to compare
+        return
+    wanted = serve_arguments(replace(config, port=0))
+    running, asked = _pairs(recorded), _pairs(wanted)
+    differences = [f"{option} {value}" for option, value in asked if (option, value) not in running]
+    differences += [
+        f"no {option} {value}" for option, value in running if (option, value) not in asked
+    ]
+    if state.get("client_secret") != config.client_secret:
+        differences.append("another --client-secret")
+    if differences:
+        raise SandboxOptionsMismatch(
+            f"the shared sandbox already runs (pid {state['pid']}) with other options; you asked "
+            f"for {', '.join(differences)}. Run `spotify-assets sandbox stop` first, or change "
+            "faults while it runs with PUT /_sandbox/faults."
+        )
+
+
+def _pairs(arguments: list[str]) -> list[tuple[str, str]]:
+    return list(zip(arguments[::2], arguments[1::2], strict=True))
+
+
+def _remembered_port(home: Path) -> int:
+    try:
+        port = int(port_file(home).read_text())
+    except (OSError, ValueError):
+        return 0
+    return port if 0 < port <= 65535 else 0
+
+
+def _remember_port(home: Path, port: int) -> None:
+    port_file(home).write_text(f"{port}\n")
+
+
+def _start(home: Path, config: SandboxConfig) -> dict:
+    """Serve ``config``; with no port asked for, on the remembered one if it is still free."""
+    remembered = 0 if config.port else _remembered_port(home)
+    if remembered:
+        try:
+            return _wait_until_ready(home, _spawn(home, replace(config, port=remembered)))
+        except RuntimeError as exc:
+            logger.warning(
+                "The sandbox could not listen on its previous port %d (%s); it takes a new one, "
+                "so its hrefs change and bronze stores every object once more.",
+                remembered,
+                str(exc).splitlines()[-1],
+            )
+    return _wait_until_ready(home, _spawn(home, config))
 
 
 def _spawn(home: Path, config: SandboxConfig) -> subprocess.Popen:

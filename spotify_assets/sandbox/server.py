@@ -1,4 +1,4 @@
-"""Running a sandbox: uvicorn on a socket bound to 127.0.0.1, in a thread or in the foreground.
+"""Running a sandbox: uvicorn on a socket bound to 127.0.0.1 (by default), in a thread or in the foreground.
 
 The socket is bound (and listening) before uvicorn starts, so the port, and every URL the catalog
 renders, is known up front even when the OS picks it.
@@ -20,15 +20,15 @@ from spotify_assets.sandbox.faults import Faults
 _START_TIMEOUT = 30.0
 
 
-def _bind(port: int) -> socket.socket:
+def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((SandboxConfig.host, port))
+        sock.bind((host, port))
     except OSError as exc:
         sock.close()
         raise OSError(
-            f"cannot listen on {SandboxConfig.host}:{port} ({exc.strerror}); "
+            f"cannot listen on {host}:{port} ({exc.strerror}); "
             "choose another port, or 0 for any free one"
         ) from None
     # Listening at once: clients told the URL before uvicorn's loop runs wait in the backlog.
@@ -41,9 +41,11 @@ class SandboxServer:
 
     def __init__(self, config: SandboxConfig = DEFAULT_CONFIG) -> None:
         self.config = config
-        self._socket = _bind(config.port)
+        self._socket = _bind(config.host, config.port)
         self.port: int = self._socket.getsockname()[1]
-        self.base_url = f"http://{SandboxConfig.host}:{self.port}"
+        # A wildcard address is not one a client can dial; name the machine's loopback instead.
+        dial = "127.0.0.1" if config.host == "0.0.0.0" else config.host
+        self.base_url = f"http://{dial}:{self.port}"
         self.api_url = f"{self.base_url}/v1"
         self.token_url = f"{self.base_url}/api/token"
         self.catalog = Catalog(config.seed, config.artists)

@@ -197,7 +197,7 @@ def throughput(artists: int, seconds: float, threads: int, processes: int, *, wa
             # search columns, a one-off cost measured by the start-up figures instead.
             searches = [path for path in paths if path.startswith("/search")]
             _warm_up(state["api_url"], token, paths if warm else searches[:20])
-            requests.post(state["base_url"] + "/_sandbox/stats/reset", timeout=5)
+            requests.post(state["base_url"] + "/_sandbox/stats/reset", json={}, timeout=5)
             server = psutil.Process(process.pid)
             cpu_before = sum(server.cpu_times()[:2])
             began = time.perf_counter()

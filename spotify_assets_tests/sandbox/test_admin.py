@@ -10,6 +10,9 @@ from spotify_assets_tests.sandbox.client import ApiClient
 
 
 def _admin(server, method: str, path: str, **kwargs) -> requests.Response:
+    """An admin request as a script sends it: writes say they carry JSON."""
+    if method != "GET":
+        kwargs["headers"] = {"Content-Type": "application/json", **kwargs.get("headers", {})}
     return requests.request(method, f"{server.base_url}/_sandbox{path}", timeout=10, **kwargs)
 
 
