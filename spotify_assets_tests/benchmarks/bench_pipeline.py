@@ -78,7 +78,9 @@ class Sandbox:
         return requests.get(f"{self.base_url}/_sandbox/stats", timeout=10).json()
 
     def reset_stats(self) -> None:
-        requests.post(f"{self.base_url}/_sandbox/stats/reset", json={}, timeout=10).raise_for_status()
+        requests.post(
+            f"{self.base_url}/_sandbox/stats/reset", json={}, timeout=10
+        ).raise_for_status()
 
     def stop(self) -> None:
         self.process.terminate()

@@ -146,6 +146,12 @@ def test_start_status_and_stop_manage_the_shared_sandbox(tmp_path):
         assert "API URL:   http://127.0.0.1:" in started.output
         status = runner.invoke(main, ["sandbox", "status"], env=env).output
         assert "Sandbox running (pid" in status and '"artists": 3' in status
+        again = runner.invoke(main, ["sandbox", "start", "--artists", "3"], env=env)
+        assert again.exit_code == 0 and again.output == started.output
+        other = runner.invoke(main, ["sandbox", "start", "--rate-limit", "100"], env=env)
+        assert other.exit_code == 1
+        assert "Error: the shared sandbox already runs" in other.output
+        assert "you asked for --artists 20, --rate-limit 100, no --artists 3." in other.output
         assert "Sandbox stopped." in runner.invoke(main, ["sandbox", "stop"], env=env).output
         assert (
             "Sandbox was not running." in runner.invoke(main, ["sandbox", "stop"], env=env).output

@@ -99,3 +99,36 @@ def test_a_server_that_cannot_start_says_why(home):
         ):
             embedded.ensure_running(home, SandboxConfig(port=port))
     assert not embedded.status(home).running
+
+
+def test_a_restart_takes_the_previous_port_or_a_free_one_if_it_is_taken(home):
+    first = embedded.ensure_running(home, SandboxConfig(artists=2))
+    assert embedded.stop(home)
+    assert embedded.ensure_running(home, SandboxConfig(artists=2)) == first
+    assert embedded.stop(home)
+    port = int(first.base_url.rsplit(":", 1)[1])
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        moved = embedded.ensure_running(home, SandboxConfig(artists=2))
+    assert moved.base_url != first.base_url and _token(moved).status_code == 200
+    assert embedded.port_file(home).read_text().strip() == moved.base_url.rsplit(":", 1)[1]
+
+
+def test_strict_start_refuses_a_sandbox_running_with_other_options(home):
+    embedded.ensure_running(home, SandboxConfig(artists=3))
+    pid = embedded.status(home).pid
+    # The same options (or none besides the port) reuse it.
+    embedded.ensure_running(home, SandboxConfig(artists=3), strict=True)
+    asked = SandboxConfig(artists=3, faults=Faults(rate_limit=5), client_secret="s3cr3t-value")
+    with pytest.raises(embedded.SandboxOptionsMismatch) as refused:
+        embedded.ensure_running(home, asked, strict=True)
+    assert str(refused.value) == (
+        f"the shared sandbox already runs (pid {pid}) with other options; you asked for "
+        "--rate-limit 5, another --client-secret. Run `spotify-assets sandbox stop` first, or "
+        "change faults while it runs with PUT /_sandbox/faults."
+    )
+    # Without strict (a run, the UI daemon) the running one is used as it is.
+    assert embedded.ensure_running(home, asked).client_secret == "sandbox-client-secret"
+    assert embedded.status(home).pid == pid

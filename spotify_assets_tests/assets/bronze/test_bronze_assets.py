@@ -14,7 +14,7 @@ from dagster import DagsterInstance, RunConfig, materialize
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.bronze.config import FullTracks, Refresh, WatchScope
 from spotify_assets.resources.postgres import PostgresResource
-from spotify_assets.sandbox import SandboxServer
+from spotify_assets.sandbox import SandboxServer, embedded
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 pytestmark = pytest.mark.postgres
@@ -179,3 +179,31 @@ def test_a_bad_watch_list_fails_before_any_api_call(
     assert sandbox.stats()["total"] == 0
     # A parse error is final: the step is not retried.
     assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+
+
+def test_a_restarted_shared_sandbox_makes_no_unchanged_object_look_new(
+    tmp_path: Path, postgres: PostgresResource
+) -> None:
+    # The shared sandbox renders its port into every href, and bronze hashes objects with them.
+    instance = DagsterInstance.ephemeral()
+    refresh = RunConfig(ops={"bronze__albums": Refresh(full_refresh=True)})
+    try:
+        first = embedded.ensure_running(tmp_path)
+        assert materialize(
+            bronze_assets, resources=pipeline_resources(first, postgres), instance=instance
+        ).success
+        stored = _counts(postgres)
+        assert embedded.stop(tmp_path)
+        again = embedded.ensure_running(tmp_path)
+        assert again.base_url == first.base_url
+        result = materialize(
+            bronze_assets,
+            resources=pipeline_resources(again, postgres),
+            instance=instance,
+            run_config=refresh,
+        )
+        assert result.success
+        assert _counts(postgres) == stored
+        assert _metadata(result, "albums")["api_requests"] > 0
+    finally:
+        embedded.stop(tmp_path)
