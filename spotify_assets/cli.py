@@ -37,6 +37,7 @@ def run_pipeline() -> None:
     """
     from spotify_assets import launch  # Dagster loads in a second or two; `--help` need not wait
 
+    settings.spotify_urls()  # a malformed URL fails before anything starts
     click.echo(f"Materializing every asset (project home {_home()}) ...")
     summary = launch.materialize_all(_home())
     click.echo(launch.format_summary(summary))
@@ -53,6 +54,7 @@ def ui(dagster_args: tuple[str, ...]) -> None:
     """
     from spotify_assets import launch
 
+    settings.spotify_urls()
     launch.dagster_dev(_home(), list(dagster_args))
 
 
@@ -139,6 +141,6 @@ def entrypoint() -> None:
     """Console-script entry: known operational errors print one clear line instead of a traceback."""
     try:
         main(standalone_mode=True)
-    except DatabaseUnavailableError as exc:
+    except (DatabaseUnavailableError, settings.SettingsError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

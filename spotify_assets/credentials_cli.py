@@ -26,6 +26,7 @@ from spotify_assets.resources.spotify_client import (
     SpotifyAuthError,
     SpotifyError,
 )
+from spotify_assets.settings import ACCOUNTS_URL_ENV
 
 _NEW_KEY_HINT = (
     "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
@@ -158,8 +159,9 @@ def show(store: CredentialStore) -> None:
 @click.option(
     "--accounts-url",
     default=SPOTIFY_ACCOUNTS_URL,
+    envvar=ACCOUNTS_URL_ENV,
     show_default=True,
-    help="Token endpoint to ask (e.g. the sandbox's).",
+    help=f"Token endpoint to ask (e.g. the sandbox's; or ${ACCOUNTS_URL_ENV}).",
 )
 @click.option("--timeout", default=15.0, show_default=True, help="Seconds to wait for an answer.")
 def check(store: CredentialStore, accounts_url: str, timeout: float) -> None:

@@ -54,7 +54,9 @@ defs = Definitions(
         "io_manager": PostgresPandasIOManager(postgres=postgres),
         "spotify_credentials": spotify_credentials,
         "spotify": SpotifyResource(
-            credentials=spotify_credentials, home=str(settings.project_home())
+            credentials=spotify_credentials,
+            home=str(settings.project_home()),
+            **settings.spotify_urls(),  # SPOTIFY_ASSETS_API_URL / _ACCOUNTS_URL, if set
         ),
         "watchlist": _watchlist(),
     },

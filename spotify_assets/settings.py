@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 HOME_ENV = "SPOTIFY_ASSETS_HOME"
 DATABASE_URL_ENV = "SPOTIFY_ASSETS_DATABASE_URL"
@@ -26,3 +27,53 @@ def watchlist_path() -> Path | None:
     """The watch list the user chose, or None for the packaged default."""
     configured = os.environ.get(WATCHLIST_ENV)
     return Path(configured).expanduser().resolve() if configured else None
+
+
+API_URL_ENV = "SPOTIFY_ASSETS_API_URL"
+ACCOUNTS_URL_ENV = "SPOTIFY_ASSETS_ACCOUNTS_URL"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds something unusable; the message names it and the fix."""
+
+
+def spotify_urls() -> dict[str, str]:
+    """The Web API and token URLs the user set (``api_url``/``accounts_url``), each validated.
+
+    Like spotipy's environment settings, these point a credentialed run at any Spotify-compatible
+    server (a sandbox elsewhere, a proxy); unset, the resource's defaults (Spotify) apply.
+    """
+    urls = {}
+    for field, name, example in (
+        ("api_url", API_URL_ENV, "https://api.spotify.com/v1"),
+        ("accounts_url", ACCOUNTS_URL_ENV, "https://accounts.spotify.com/api/token"),
+    ):
+        value = os.environ.get(name, "").strip()
+        if value:
+            urls[field] = _checked_url(name, value, example)
+    return urls
+
+
+def _checked_url(name: str, value: str, example: str) -> str:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        problem = (
+            "the scheme must be http or https"
+            if parts.scheme not in ("http", "https")
+            else "it names no host"
+            if not parts.hostname
+            else "it must not carry a user or password"
+            if "@" in parts.netloc
+            else "it must not carry a query or fragment"
+            if parts.query or parts.fragment
+            else None
+        )
+        if problem is None:
+            return value.rstrip("/")
+    # Never echo a password: whatever precedes the last "@" is masked.
+    shown = "***@" + value.rsplit("@", 1)[-1] if "@" in value else value
+    raise SettingsError(f"{name}={shown!r} is not a usable URL ({problem}); e.g. {name}={example}")

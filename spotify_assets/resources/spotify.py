@@ -15,7 +15,11 @@ from typing import Any
 from dagster import ConfigurableResource, ResourceDependency, get_dagster_logger
 from pydantic import Field, PrivateAttr
 
-from spotify_assets.resources.credentials import SpotifyCredentials, SpotifyCredentialsResource
+from spotify_assets.resources.credentials import (
+    CredentialsMissingError,
+    SpotifyCredentials,
+    SpotifyCredentialsResource,
+)
 from spotify_assets.resources.spotify_client import (
     SPOTIFY_ACCOUNTS_URL,
     SPOTIFY_API_URL,
@@ -30,6 +34,7 @@ from spotify_assets.resources.spotify_client.config import (
     PLAYLIST_ITEMS,
     SEARCH,
 )
+from spotify_assets.settings import ACCOUNTS_URL_ENV, API_URL_ENV
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,14 @@ def resolve_endpoints(
     """
     if credentials.is_configured() or home is None:
         return SpotifyEndpoints(api_url, accounts_url, credentials.get_credentials(), offline=False)
+    if (api_url, accounts_url) != (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL):
+        # Other URLs were asked for: answering from the offline sandbox instead would hide that.
+        raise CredentialsMissingError(
+            f"The Spotify API is set to {api_url} (token URL {accounts_url}), but no Spotify "
+            f"credentials are stored ({credentials.store.credentials_file} does not exist). Store "
+            "the ones that server accepts with `spotify-assets credentials init`, or unset "
+            f"{API_URL_ENV} and {ACCOUNTS_URL_ENV} to use the offline sandbox."
+        )
     from spotify_assets.sandbox import embedded  # imported late: only needed offline
 
     server = embedded.ensure_running(Path(home))
@@ -177,6 +190,13 @@ class SpotifyResource(ConfigurableResource):
         """
         endpoints = self.endpoints()
         settings = self.settings(api_url=endpoints.api_url, accounts_url=endpoints.accounts_url)
+        if endpoints.offline:
+            settings = dataclasses.replace(
+                settings,
+                unavailable_advice=f"The offline sandbox at {endpoints.api_url} is down or "
+                "failing: `spotify-assets sandbox status` says whether it runs, `spotify-assets "
+                "sandbox start` starts it; then re-run.",
+            )
         return LiveSpotifyClient(
             credentials=endpoints.credentials,
             settings=dataclasses.replace(settings, **overrides),

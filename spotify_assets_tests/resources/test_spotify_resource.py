@@ -5,8 +5,11 @@ The runs use a sandbox over real HTTP with a secret of our own; the client's beh
 covered in test_spotify_client.py and test_spotify_sandbox.py.
 """
 
+import importlib
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from dagster import (
     materialize,
 )
 
+from spotify_assets import settings
 from spotify_assets.resources.credentials import (
     CLIENT_SECRET_ENV,
     KEY_ENV,
@@ -36,6 +40,7 @@ from spotify_assets.resources.spotify_client import (
     SPOTIFY_API_URL,
     LiveSpotifyClient,
     SpotifyClient,
+    SpotifyUnavailableError,
 )
 from spotify_assets.sandbox import embedded
 from spotify_assets_tests.fixtures.spotify import CLIENT_ID, CLIENT_SECRET
@@ -256,3 +261,89 @@ def test_the_wiring_recommended_for_definitions(tmp_path, monkeypatch, make_sand
     [materialization] = result.asset_materializations_for_node("sandbox_artists")
     assert materialization.metadata["rows"].value == 3
     assert not (tmp_path / "sandbox").exists()  # credentials given: no offline sandbox
+
+
+def test_with_the_sandbox_down_the_error_names_it_and_how_to_start_it(tmp_path):
+    home = tmp_path / "home"
+    nothing = SpotifyCredentialsResource(
+        key_file=str(tmp_path / "none.keys"), credentials_file=str(tmp_path / "none.fernet")
+    )
+    spotify = SpotifyResource(credentials=nothing, home=str(home), max_attempts=2)
+    try:
+        with spotify.get_client(backoff_initial_seconds=0.01) as client:
+            client.search(query="a", type="artist", limit=1)
+            embedded.stop(home)
+            with pytest.raises(SpotifyUnavailableError) as down:
+                client.search(query="b", type="artist", limit=1)
+    finally:
+        embedded.stop(home)
+    message = str(down.value)
+    assert f"The offline sandbox at {spotify.endpoints().api_url} is down or failing" in message
+    assert "`spotify-assets sandbox start` starts it" in message
+    assert "Spotify or the network" not in message
+
+
+def test_urls_from_the_environment_reach_the_definitions_resource(monkeypatch):
+    monkeypatch.setenv(settings.API_URL_ENV, "http://127.0.0.1:9/v1/")
+    monkeypatch.setenv(settings.ACCOUNTS_URL_ENV, "http://localhost:9/api/token")
+    assert settings.spotify_urls() == {
+        "api_url": "http://127.0.0.1:9/v1",
+        "accounts_url": "http://localhost:9/api/token",
+    }
+    definitions = importlib.import_module("spotify_assets.definitions")
+    try:
+        spotify = importlib.reload(definitions).defs.resources["spotify"]
+        assert (spotify.api_url, spotify.accounts_url) == (
+            "http://127.0.0.1:9/v1",
+            "http://localhost:9/api/token",
+        )
+    finally:
+        monkeypatch.delenv(settings.API_URL_ENV)
+        monkeypatch.delenv(settings.ACCOUNTS_URL_ENV)
+        importlib.reload(definitions)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("127.0.0.1:8765/v1", "the scheme must be http or https"),
+        ("ftp://example.com/v1", "the scheme must be http or https"),
+        ("http:///v1", "it names no host"),
+        ("http://example.com:99999/v1", "Port out of range 0-65535"),
+        ("http://example.com/v1?market=SE", "it must not carry a query or fragment"),
+    ],
+)
+def test_a_malformed_url_in_the_environment_is_one_clear_line(monkeypatch, value, problem):
+    monkeypatch.setenv(settings.API_URL_ENV, value)
+    with pytest.raises(settings.SettingsError) as bad:
+        settings.spotify_urls()
+    assert str(bad.value) == (
+        f"{settings.API_URL_ENV}={value!r} is not a usable URL ({problem}); "
+        f"e.g. {settings.API_URL_ENV}=https://api.spotify.com/v1"
+    )
+
+
+def test_a_url_with_a_password_is_refused_without_showing_it(monkeypatch, tmp_path):
+    url = "https://me:Pa55-w0rd@proxy.example/api/token"
+    env = {**os.environ, settings.ACCOUNTS_URL_ENV: url, "SPOTIFY_ASSETS_HOME": str(tmp_path)}
+    script = str(Path(sys.executable).with_name("spotify-assets"))
+    result = subprocess.run([script, "run"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Error: {settings.ACCOUNTS_URL_ENV}='***@proxy.example/api/token' is not a usable URL "
+        f"(it must not carry a user or password); "
+        f"e.g. {settings.ACCOUNTS_URL_ENV}=https://accounts.spotify.com/api/token"
+    )
+    assert "Pa55-w0rd" not in result.stdout + result.stderr
+    assert not (tmp_path / "pgdata").exists()  # nothing started
+
+
+def test_other_urls_without_credentials_are_an_error_not_the_sandbox(tmp_path):
+    nothing = SpotifyCredentialsResource(
+        key_file=str(tmp_path / "none.keys"), credentials_file=str(tmp_path / "none.fernet")
+    )
+    with pytest.raises(CredentialsMissingError) as missing:
+        resolve_endpoints(nothing, api_url="http://127.0.0.1:9/v1", home=tmp_path)
+    assert "The Spotify API is set to http://127.0.0.1:9/v1" in str(missing.value)
+    assert "unset SPOTIFY_ASSETS_API_URL and SPOTIFY_ASSETS_ACCOUNTS_URL" in str(missing.value)
+    assert not (tmp_path / "sandbox").exists()

@@ -83,6 +83,8 @@ class ClientSettings:
     backoff_initial_seconds: float = 0.5
     backoff_max_seconds: float = 30.0
     token_refresh_margin_seconds: float = 60.0
+    # The end of the error when 5xx answers or broken connections outlast every attempt.
+    unavailable_advice: str = "Spotify or the network is having trouble; re-run later."
 
     def __post_init__(self) -> None:
         if self.api_mode not in ("auto", "extended", "development"):

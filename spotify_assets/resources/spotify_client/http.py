@@ -386,8 +386,7 @@ class SpotifyHttp:
             cause = state.outcome.exception() if state.outcome else None
             raise SpotifyUnavailableError(
                 f"{cause} - gave up after {state.attempt_number} attempts "
-                f"(max_attempts={settings.max_attempts}). Spotify or the network is having "
-                "trouble; re-run later."
+                f"(max_attempts={settings.max_attempts}). {settings.unavailable_advice}"
             )
 
         inner = tenacity.Retrying(
