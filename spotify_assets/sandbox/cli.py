@@ -11,7 +11,7 @@ import click
 from spotify_assets import settings
 from spotify_assets.sandbox import embedded
 from spotify_assets.sandbox.cli_options import config_from_options, config_options
-from spotify_assets.sandbox.config import DEFAULT_CLIENT_SECRET, SandboxConfig
+from spotify_assets.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig
 from spotify_assets.sandbox.server import SandboxServer
 
 DEFAULT_PORT = 8765
@@ -29,13 +29,18 @@ def sandbox() -> None:
 
 
 def _describe(config: SandboxConfig, token_url: str, api_url: str) -> list[str]:
-    # Only the documented default secret is ever printed.
+    # Only the documented default credentials are printed in full; a chosen id is masked.
     secret = config.client_secret if config.client_secret == DEFAULT_CLIENT_SECRET else "(as given)"
+    client_id = config.client_id
+    if client_id != DEFAULT_CLIENT_ID:
+        from spotify_assets.resources.credentials import mask  # imports Dagster: only when needed
+
+        client_id = mask(client_id)
     return [
         f"Spotify sandbox: {config.mode} mode, {config.artists} artists, seed {config.seed}",
         f"  token URL: {token_url}",
         f"  API URL:   {api_url}",
-        f"  client id: {config.client_id}   client secret: {secret}",
+        f"  client id: {client_id}   client secret: {secret}",
     ]
 
 

@@ -163,9 +163,17 @@ def _check_options(state: dict, config: SandboxConfig) -> None:
         return
     wanted = serve_arguments(replace(config, port=0))
     running, asked = _pairs(recorded), _pairs(wanted)
-    differences = [f"{option} {value}" for option, value in asked if (option, value) not in running]
+    # Credentials are named, never shown.
+    shown = {"--client-id": "--client-id (another)"}
+    differences = [
+        shown.get(option, f"{option} {value}")
+        for option, value in asked
+        if (option, value) not in running
+    ]
     differences += [
-        f"no {option} {value}" for option, value in running if (option, value) not in asked
+        f"no {option} {value}"
+        for option, value in running
+        if (option, value) not in asked and option not in shown
     ]
     if state.get("client_secret") != config.client_secret:
         differences.append("another --client-secret")

@@ -195,6 +195,36 @@ def _chromium() -> str:
     return path
 
 
+_LAUNCH_MUTATIONS = ("launchPipelineExecution", "launchMultipleRuns")
+
+
+def _is_launch(response) -> bool:
+    """The UI's GraphQL request that launches a run (its answer names the run)."""
+    body = response.request.post_data or ""
+    return response.url.split("?")[0].endswith("/graphql") and any(
+        f"{name}(" in body for name in _LAUNCH_MUTATIONS
+    )
+
+
+def _launched_run_id(answer: dict) -> str:
+    data = answer["data"]
+    if "launchPipelineExecution" in data:
+        launched = [data["launchPipelineExecution"]]
+    else:
+        launched = data["launchMultipleRuns"]["launchMultipleRunsResult"]
+    (result,) = launched  # "Materialize all" is one run of every asset
+    assert result["__typename"] == "LaunchRunSuccess", result
+    return result["run"].get("runId") or result["run"]["id"]
+
+
+def _asset_selection(dev: DagsterDev, run_id: str) -> set[str]:
+    data = dev.graphql(
+        "query($runId: ID!) { runOrError(runId: $runId) { ... on Run { assetSelection { path } } } }",
+        {"runId": run_id},
+    )
+    return {"/".join(key["path"]) for key in data["runOrError"]["assetSelection"]}
+
+
 def test_browser_materialize_all(dev: DagsterDev) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -250,14 +280,15 @@ def test_browser_materialize_all(dev: DagsterDev) -> None:
                 "spotify_report",
             ):
                 assert name in sidebar, f"{name} is not in the asset graph's sidebar"
-            button.click()
-            new_runs = wait_for(
-                "the run launched from the browser",
-                lambda: [r for r in dev.runs() if r["runId"] not in before],
-                60,
-            )
-            dev.wait_for_run(new_runs[0]["runId"])
-            page.goto(f"{dev.url}/runs/{new_runs[0]['runId']}", wait_until="networkidle")
+            # The click's own run, from the launch mutation's answer: a run automation starts
+            # meanwhile must not be taken for it.
+            with page.expect_response(_is_launch, timeout=60_000) as launch:
+                button.click()
+            run_id = _launched_run_id(launch.value.json())
+            assert run_id not in before
+            assert _asset_selection(dev, run_id) == {"/".join(key) for key in dev.asset_keys()}
+            dev.wait_for_run(run_id)
+            page.goto(f"{dev.url}/runs/{run_id}", wait_until="networkidle")
             page.get_by_text("Success").first.wait_for(timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "ui-materialize-all.png"), full_page=True)
         finally:
