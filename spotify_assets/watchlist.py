@@ -34,8 +34,11 @@ _URI = re.compile(r"spotify:(?:user:[^:\s]+:)?([a-z]+):([^:\s]+)")
 _URL_HOSTS = {"open.spotify.com", "play.spotify.com"}
 _LOCALE = re.compile(r"intl-[a-z]{2}(?:-[a-z]{2})?", re.IGNORECASE)
 # libyaml's parser, ten times faster than the pure-Python one (a watch list is read by every bronze
-# step and every sensor tick); PyYAML's wheels ship it, source builds may lack it.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# step and every sensor tick; PyYAML's wheels ship it, source builds may lack it). The base loader
+# leaves every scalar the string the user wrote: guessing types is the slowest part and no entry
+# needs it; only an empty section is told apart, by the plain spellings of YAML's null.
+YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 class WatchListError(ValueError):
@@ -172,7 +175,7 @@ def parse_entries(texts: Sequence[str], *, type: SpotifyType, source: str) -> Wa
 def parse_watchlist(text: str, *, source: str = "<watch list>") -> WatchList:
     """Parse watch-list YAML; duplicates are kept once, in first-seen order."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark is not None else ""
@@ -192,7 +195,7 @@ def parse_watchlist(text: str, *, source: str = "<watch list>") -> WatchList:
                 f"{source} line {key.start_mark.line + 1}: unknown section {name!r}; use "
                 "`artists:` and `playlists:`."
             )
-        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+        if isinstance(value, yaml.ScalarNode) and not value.style and value.value in _NULLS:
             continue
         if not isinstance(value, yaml.SequenceNode):
             raise WatchListError(

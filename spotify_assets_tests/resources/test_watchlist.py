@@ -139,6 +139,7 @@ def test_a_bad_entry_fails_naming_it_and_its_line(text, message):
 def test_empty_sections_and_files_are_empty_watch_lists():
     assert parse_watchlist("").artists == ()
     assert parse_watchlist("artists:\nplaylists: []\n").playlists == ()
+    assert parse_watchlist("artists: ~\nplaylists: null\n") == parse_watchlist("")
 
 
 @pytest.mark.parametrize("text", ["", "# nothing yet\n", "artists:\nplaylists: []\n"])
