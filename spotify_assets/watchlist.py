@@ -99,7 +99,12 @@ def spotify_id(text: str, *, type: SpotifyType) -> str:
         )
     found_type, found_id = found
     if found_type != type:
-        raise ValueError(f"points to {_a(found_type)}, not to {_a(type)}")
+        fix = (
+            f"list it under `{found_type}s:`"
+            if found_type in SECTIONS.values()
+            else f"use the {type}'s own link (Share > Copy link to {type})"
+        )
+        raise ValueError(f"points to {_a(found_type)}, not to {_a(type)}; {fix}")
     if not _ID.fullmatch(found_id):
         raise ValueError(f"has a malformed id {found_id!r} (a Spotify id is 22 letters and digits)")
     return found_id

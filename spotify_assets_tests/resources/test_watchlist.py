@@ -73,6 +73,21 @@ def test_bad_entries_say_what_is_wrong(text, reason):
         spotify_id(text, type="artist")
 
 
+@pytest.mark.parametrize(
+    ("section", "text", "message"),
+    [
+        ("playlists", f"spotify:artist:{ARTIST}", "points to an artist, not to a playlist; list it under `artists:`."),
+        ("artists", f"https://open.spotify.com/playlist/{PLAYLIST}", "points to a playlist, not to an artist; list it under `playlists:`."),
+        ("artists", f"spotify:track:{ARTIST}", "points to a track, not to an artist; use the artist's own link (Share > Copy link to artist)."),
+        ("playlists", f"https://open.spotify.com/album/{ARTIST}", "points to an album, not to a playlist; use the playlist's own link (Share > Copy link to playlist)."),
+    ],
+)  # fmt: skip
+def test_a_uri_of_the_wrong_type_says_where_it_belongs(section, text, message):
+    with pytest.raises(WatchListError) as caught:
+        parse_watchlist(f"{section}:\n  - {text}\n", source="watchlist.yaml")
+    assert str(caught.value) == f"watchlist.yaml line 2: {text!r} {message}"
+
+
 def test_a_full_watch_list_with_lines():
     watchlist = parse_watchlist(
         f"""# what we follow
