@@ -64,7 +64,7 @@ def watchlist_sensor(context: SensorEvaluationContext, watchlist: WatchListResou
     try:
         current = watchlist.load()
     except WatchListError as exc:
-        return SkipReason(f"The watch list cannot be read, nothing requested: {exc}")
+        return SkipReason(f"The watch list cannot be used, nothing requested: {exc}")
     entries = {"artist": current.artists, "playlist": current.playlists}
     fingerprints = {
         type: {entry_digest(type, entry): entry for entry in items}
@@ -149,7 +149,7 @@ def new_release_sensor(
     try:
         artist_ids = _watched_artists(context, watchlist)
     except WatchListError as exc:
-        return SkipReason(f"The watch list cannot be read, nothing checked: {exc}")
+        return SkipReason(f"The watch list cannot be used, nothing checked: {exc}")
     if not artist_ids:
         return SkipReason(
             "No watched artists with a known id yet (search entries resolve in bronze runs)."

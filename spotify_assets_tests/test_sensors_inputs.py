@@ -62,7 +62,7 @@ def test_watchlist_sensor_skips_naming_an_unreadable_or_empty_file(tmp_path, cas
     result = watchlist_sensor(context)
     assert isinstance(result, SkipReason)
     assert result.skip_message == (
-        f"The watch list cannot be read, nothing requested: Watch list {path} {UNREADABLE[case]}"
+        f"The watch list cannot be used, nothing requested: Watch list {path} {UNREADABLE[case]}"
     )
 
 
@@ -86,7 +86,7 @@ def test_new_release_sensor_skips_naming_an_unreadable_watch_list(
         result = new_release_sensor(context)
     assert isinstance(result, SkipReason)
     assert result.skip_message == (
-        f"The watch list cannot be read, nothing checked: Watch list {path} {UNREADABLE[case]}"
+        f"The watch list cannot be used, nothing checked: Watch list {path} {UNREADABLE[case]}"
     )
 
 
