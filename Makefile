@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io bench-sandbox
+.PHONY: install test lint format bench-io bench-sandbox bench-watchlist
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,3 +25,6 @@ bench-io: install
 
 bench-sandbox: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_sandbox
+
+bench-watchlist: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_watchlist

@@ -38,13 +38,13 @@ def _store_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @click.option(
         "--key-file",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),  # a directory gets the store's message, with its fix
         default=None,
         help=f"Fernet key file [default: {default_key_file()}; {KEY_ENV} overrides it].",
     )
     @click.option(
         "--credentials-file",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),  # a directory gets the store's message, with its fix
         default=None,
         help=f"Encrypted credentials file [default: {default_credentials_file()}].",
     )
@@ -117,13 +117,14 @@ def init(store: CredentialStore, from_stdin: bool, force: bool) -> None:
     SPOTIFY_CLIENT_SECRET, or from standard input with --stdin.
     """
     if store.has_credentials() and not force:
+        store.read_token()  # a directory or an unreadable file says so first
         raise CredentialsError(
             f"Credentials are already stored in {store.credentials_file}. Pass --force to replace "
             "them (or `spotify-assets credentials rotate` to change only the key)."
         )
     creds, source = _read_credentials(from_stdin)
-    ring, created = store.ensure_key()
-    store.save(creds)
+    created = not store.has_key()
+    ring = store.save(creds)
     if created:
         click.echo(
             f"Created a Fernet key in {store.key_file} (mode 600). Back it up: without it the credentials cannot be read."

@@ -30,7 +30,7 @@ from dagster import (
 from spotify_assets.assets.bronze.artist_albums import album_totals, listed_album_counts
 from spotify_assets.assets.bronze.config import WatchScope
 from spotify_assets.jobs import refresh_artists_job, refresh_playlists_job
-from spotify_assets.resources.credentials import SpotifyCredentialsResource
+from spotify_assets.resources.credentials import CredentialsError, SpotifyCredentialsResource
 from spotify_assets.resources.postgres import PostgresResource, redact_password
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import SpotifyError
@@ -64,7 +64,7 @@ def watchlist_sensor(context: SensorEvaluationContext, watchlist: WatchListResou
     try:
         current = watchlist.load()
     except WatchListError as exc:
-        return SkipReason(f"The watch list cannot be read, nothing requested: {exc}")
+        return SkipReason(f"The watch list cannot be used, nothing requested: {exc}")
     entries = {"artist": current.artists, "playlist": current.playlists}
     fingerprints = {
         type: {entry_digest(type, entry): entry for entry in items}
@@ -149,7 +149,7 @@ def new_release_sensor(
     try:
         artist_ids = _watched_artists(context, watchlist)
     except WatchListError as exc:
-        return SkipReason(f"The watch list cannot be read, nothing checked: {exc}")
+        return SkipReason(f"The watch list cannot be used, nothing checked: {exc}")
     if not artist_ids:
         return SkipReason(
             "No watched artists with a known id yet (search entries resolve in bronze runs)."
@@ -162,6 +162,8 @@ def new_release_sensor(
             max_retry_after_seconds=0, max_rate_limit_retries=0, max_attempts=1, max_concurrency=1
         ) as client:
             totals = album_totals(client, batch)
+    except CredentialsError as exc:
+        return SkipReason(f"The Spotify credentials cannot be used, nothing checked: {exc}")
     except SpotifyError as exc:
         return SkipReason(
             f"Spotify trouble while checking artists #{start}-#{start + len(batch) - 1}: {exc}. "
@@ -211,11 +213,15 @@ def run_failure_sensor(
     postgres: PostgresResource,
     spotify_credentials: SpotifyCredentialsResource,
 ) -> None:
-    client_secret = (
-        spotify_credentials.get_credentials().client_secret
-        if spotify_credentials.is_configured()
-        else None
-    )
+    try:
+        client_secret = (
+            spotify_credentials.get_credentials().client_secret
+            if spotify_credentials.is_configured()
+            else None
+        )
+    except CredentialsError as exc:  # a run that failed for this reason must still be recorded
+        context.log.warning(f"Recording the failure without redacting the client secret: {exc}")
+        client_secret = None
 
     def redact(text: str) -> str:
         text = redact_password(text, postgres.target_url)

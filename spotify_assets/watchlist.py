@@ -16,8 +16,8 @@ client with the cheapest call there is (one search result).
 """
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -33,6 +33,12 @@ _ID = re.compile(r"[0-9A-Za-z]{22}")
 _URI = re.compile(r"spotify:(?:user:[^:\s]+:)?([a-z]+):([^:\s]+)")
 _URL_HOSTS = {"open.spotify.com", "play.spotify.com"}
 _LOCALE = re.compile(r"intl-[a-z]{2}(?:-[a-z]{2})?", re.IGNORECASE)
+# libyaml's parser, ten times faster than the pure-Python one (a watch list is read by every bronze
+# step and every sensor tick; PyYAML's wheels ship it, source builds may lack it). The base loader
+# leaves every scalar the string the user wrote: guessing types is the slowest part and no entry
+# needs it; only an empty section is told apart, by the plain spellings of YAML's null.
+YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 class WatchListError(ValueError):
@@ -93,24 +99,49 @@ def spotify_id(text: str, *, type: SpotifyType) -> str:
         )
     found_type, found_id = found
     if found_type != type:
-        raise ValueError(f"points to {_a(found_type)}, not to {_a(type)}")
+        fix = (
+            f"list it under `{found_type}s:`"
+            if found_type in SECTIONS.values()
+            else f"use the {type}'s own link (Share > Copy link to {type})"
+        )
+        raise ValueError(f"points to {_a(found_type)}, not to {_a(type)}; {fix}")
     if not _ID.fullmatch(found_id):
         raise ValueError(f"has a malformed id {found_id!r} (a Spotify id is 22 letters and digits)")
     return found_id
 
 
-def _search_entry(query: str, *, at: str) -> WatchEntry:
+def _search_entry(query: str, *, line: int, at: str) -> WatchEntry:
     query = query.strip()
     if not query:
         raise WatchListError(f"{at}: `search:` needs a query.")
-    return WatchEntry("search", query, 0, f"search: {query}")
+    return WatchEntry("search", query, line, f"search: {query}")
 
 
-def _id_entry(text: str, *, type: SpotifyType, at: str) -> WatchEntry:
+def _text_entry(text: str, *, type: SpotifyType, line: int, at: str) -> WatchEntry:
+    """An entry written as one string: an id, URI or URL, or ``search: <query>``.
+
+    The string form of a search is what run config and sensors pass, so a quoted
+    ``- "search: foo"`` in the file means the same search, not an id called "search: foo".
+    """
+    text = text.strip()
+    if text.lower().startswith("search:"):
+        return _search_entry(text.split(":", 1)[1], line=line, at=at)
+    if not text:
+        raise WatchListError(
+            f"{at}: expected {_a(type)} id, URI, URL or `search: <query>`, found nothing."
+        )
     try:
-        return WatchEntry("id", spotify_id(text, type=type), 0, text)
+        return WatchEntry("id", spotify_id(text, type=type), line, text)
     except ValueError as exc:
         raise WatchListError(f"{at}: {text!r} {exc}.") from None
+
+
+def _distinct(entries: Iterable[WatchEntry]) -> tuple[WatchEntry, ...]:
+    """Each meaning (an id or a query) once, where it first appears."""
+    first: dict[tuple[str, str], WatchEntry] = {}
+    for entry in entries:
+        first.setdefault((entry.kind, entry.value), entry)
+    return tuple(first.values())
 
 
 def _entry(node: yaml.Node, *, type: SpotifyType, where: str) -> WatchEntry:
@@ -127,40 +158,29 @@ def _entry(node: yaml.Node, *, type: SpotifyType, where: str) -> WatchEntry:
             raise WatchListError(
                 f"{at}: an entry that is a mapping must be `search: <query>` (found keys: {keys})."
             )
-        return replace(_search_entry(str(pairs[0][1].value), at=at), line=line)
-    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        return _search_entry(str(pairs[0][1].value), line=line, at=at)
+    if not isinstance(node, yaml.ScalarNode):
         raise WatchListError(
-            f"{at}: expected {_a(type)} id, URI, URL or `search: <query>`, found "
-            f"{'nothing' if isinstance(node, yaml.ScalarNode) else 'a list'}."
+            f"{at}: expected {_a(type)} id, URI, URL or `search: <query>`, found a list."
         )
-    return replace(_id_entry(str(node.value).strip(), type=type, at=at), line=line)
+    return _text_entry(str(node.value), type=type, line=line, at=at)
 
 
 def parse_entries(texts: Sequence[str], *, type: SpotifyType, source: str) -> WatchList:
     """A watch list of one type from plain strings (run config, sensors): ids, URIs, URLs or
     ``search: <query>``; entry ``n`` stands where a file would say line ``n``."""
-    entries: list[WatchEntry] = []
-    for number, raw in enumerate(texts, start=1):
-        text, at = str(raw).strip(), f"{source} entry {number}"
-        if text.lower().startswith("search:"):
-            entry = _search_entry(text.split(":", 1)[1], at=at)
-        elif not text:
-            raise WatchListError(
-                f"{at}: expected {_a(type)} id, URI, URL or `search: <query>`, found nothing."
-            )
-        else:
-            entry = _id_entry(text, type=type, at=at)
-        entry = replace(entry, line=number)
-        if all((e.kind, e.value) != (entry.kind, entry.value) for e in entries):
-            entries.append(entry)
-    artists = tuple(entries) if type == "artist" else ()
-    return WatchList(artists, tuple(entries) if type == "playlist" else (), source)
+    entries = _distinct(
+        _text_entry(str(raw), type=type, line=number, at=f"{source} entry {number}")
+        for number, raw in enumerate(texts, start=1)
+    )
+    artists = entries if type == "artist" else ()
+    return WatchList(artists, entries if type == "playlist" else (), source)
 
 
 def parse_watchlist(text: str, *, source: str = "<watch list>") -> WatchList:
     """Parse watch-list YAML; duplicates are kept once, in first-seen order."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark is not None else ""
@@ -180,27 +200,47 @@ def parse_watchlist(text: str, *, source: str = "<watch list>") -> WatchList:
                 f"{source} line {key.start_mark.line + 1}: unknown section {name!r}; use "
                 "`artists:` and `playlists:`."
             )
-        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+        if isinstance(value, yaml.ScalarNode) and not value.style and value.value in _NULLS:
             continue
         if not isinstance(value, yaml.SequenceNode):
             raise WatchListError(
                 f"{source} line {value.start_mark.line + 1}: `{name}:` must be a list (one "
                 "`- entry` per line)."
             )
-        for node in value.value:
-            entry = _entry(node, type=SECTIONS[name], where=source)
-            if all((e.kind, e.value) != (entry.kind, entry.value) for e in sections[name]):
-                sections[name].append(entry)
-    return WatchList(tuple(sections["artists"]), tuple(sections["playlists"]), source)
+        sections[name] += (_entry(node, type=SECTIONS[name], where=source) for node in value.value)
+    return WatchList(_distinct(sections["artists"]), _distinct(sections["playlists"]), source)
 
 
 def load_watchlist(path: Path | str) -> WatchList:
+    """Read and parse the watch-list file. A file that cannot be read, or that follows nothing
+    (a run would fetch nothing and say nothing), is a :class:`WatchListError`."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise WatchListError(f"Watch list {path} does not exist.") from None
-    return parse_watchlist(text, source=str(path))
+    except IsADirectoryError:
+        raise WatchListError(
+            f"Watch list {path} is a directory; name the YAML file itself "
+            "(SPOTIFY_ASSETS_WATCHLIST=<folder>/watchlist.yaml)."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise WatchListError(
+            f"Watch list {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}); it must be a YAML text file, saved as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise WatchListError(
+            f"Watch list {path} cannot be read ({exc.strerror}); check the path and that you may "
+            "read it."
+        ) from None
+    watchlist = parse_watchlist(text, source=str(path))
+    if not (watchlist.artists or watchlist.playlists):
+        raise WatchListError(
+            f"Watch list {path} lists no artists and no playlists; add `- <id, URI, URL or "
+            "search: query>` entries under `artists:` or `playlists:`."
+        )
+    return watchlist
 
 
 @dataclass(frozen=True)
@@ -215,7 +255,7 @@ class ResolvedWatchList:
 
 def resolve_watchlist(watchlist: WatchList, *, client: SpotifyClient) -> ResolvedWatchList:
     """Turn search entries into ids: one ``search`` call with limit 1 per query."""
-    ids: dict[SpotifyType, list[str]] = {"artist": [], "playlist": []}
+    ids: dict[SpotifyType, dict[str, None]] = {"artist": {}, "playlist": {}}
     matches: list[tuple[WatchEntry, str]] = []
     unmatched: list[WatchEntry] = []
     for type in ("artist", "playlist"):
@@ -228,8 +268,7 @@ def resolve_watchlist(watchlist: WatchList, *, client: SpotifyClient) -> Resolve
                     continue
                 found = results[0].spotify_id
                 matches.append((entry, found))
-            if found not in ids[type]:
-                ids[type].append(found)
+            ids[type][found] = None
     return ResolvedWatchList(
         tuple(ids["artist"]), tuple(ids["playlist"]), tuple(matches), tuple(unmatched)
     )

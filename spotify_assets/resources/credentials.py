@@ -14,6 +14,7 @@ Plain ``client_id``/``client_secret`` (from ``SPOTIFY_CLIENT_ID``/``SPOTIFY_CLIE
 accepted too, for CI and for the offline sandbox, whose credentials are not secret.
 """
 
+import base64
 import contextlib
 import json
 import os
@@ -123,8 +124,31 @@ def check_private(path: Path, *, what: str) -> None:
         )
 
 
+def read_private(path: Path, *, what: str, fix: str) -> bytes:
+    """The bytes of a private file; a directory, open permissions or an unreadable file is a
+    :class:`CredentialsError` saying so (``fix`` says what to do)."""
+    if path.is_dir():
+        raise CorruptFileError(f"The {what} {path} is a directory, not a file. {fix}")
+    check_private(path, what=what)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CredentialsError(f"Cannot read the {what} {path} ({exc.strerror}). {fix}") from None
+
+
+def refuse_directory(path: Path) -> None:
+    """A file cannot be written where a directory stands; say so before anything is written."""
+    if path.is_dir():
+        raise CorruptFileError(f"{path} is a directory, not a file. Remove it and try again.")
+
+
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, mode 0600, creating a private parent directory."""
+    """Write ``text`` to ``path`` atomically, mode 0600, creating a private parent directory.
+
+    A symlink is written through to its target, so a file linked from elsewhere stays linked.
+    """
+    path = path.resolve()
+    refuse_directory(path)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp creates 0600
     try:
@@ -215,13 +239,20 @@ class CredentialStore:
                 "exist. Run `spotify-assets credentials init` to create it, or set "
                 f"{KEY_ENV} to the key your credentials were encrypted with."
             )
-        check_private(self.key_file, what="key file")
-        keys = _parse_keys(
-            self.key_file.read_text(encoding="utf-8"),
-            origin=f"the key file {self.key_file}",
-            fix="Restore it from a backup, or delete it and the credentials file "
-            f"{self.credentials_file} and run `spotify-assets credentials init`.",
+        origin = f"the key file {self.key_file}"
+        fix = (
+            "Restore it from a backup, or delete it and the credentials file "
+            f"{self.credentials_file} and run `spotify-assets credentials init`."
         )
+        raw = read_private(self.key_file, what="key file", fix=fix)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorruptFileError(
+                f"{origin[0].upper()}{origin[1:]} is not text (byte {raw[exc.start]:#04x} at "
+                f"offset {exc.start}), so it holds no Fernet keys. {fix}"
+            ) from None
+        keys = _parse_keys(text, origin=origin, fix=fix)
         return KeyRing(tuple(keys), f"the key file {self.key_file}", self.key_file)
 
     def ensure_key(self) -> tuple[KeyRing, bool]:
@@ -241,8 +272,10 @@ class CredentialStore:
                 "`spotify-assets credentials init` (or set SPOTIFY_CLIENT_ID and "
                 "SPOTIFY_CLIENT_SECRET)."
             )
-        check_private(self.credentials_file, what="credentials file")
-        return self.credentials_file.read_bytes().strip()
+        fix = (
+            "Remove it (or use another credentials file) and run `spotify-assets credentials init`."
+        )
+        return read_private(self.credentials_file, what="credentials file", fix=fix).strip()
 
     def load(self) -> SpotifyCredentials:
         """Decrypt the credentials file."""
@@ -252,6 +285,7 @@ class CredentialStore:
 
     def save(self, credentials: SpotifyCredentials) -> KeyRing:
         """Encrypt ``credentials`` with the newest key (made if missing) and write them, 0600."""
+        refuse_directory(self.credentials_file)
         ring, _ = self.ensure_key()
         payload = json.dumps(
             {"client_id": credentials.client_id, "client_secret": credentials.client_secret}
@@ -290,8 +324,25 @@ class CredentialStore:
         return len(ring.keys) - 1
 
 
+def _is_fernet_token(token: bytes) -> bool:
+    """True if ``token`` has a Fernet token's shape (version byte, timestamp, IV, whole AES blocks,
+    HMAC), so a failed decryption means another key rather than a damaged file."""
+    try:
+        data = base64.urlsafe_b64decode(token)
+    except ValueError:
+        return False
+    body = len(data) - (1 + 8 + 16 + 32)
+    return data[:1] == b"\x80" and body > 0 and body % 16 == 0
+
+
 def decrypt_credentials(token: bytes, ring: KeyRing, *, source: Path | str) -> SpotifyCredentials:
     """Decrypt a credentials token; wrong keys and corrupt data become clear errors."""
+    if not _is_fernet_token(token):
+        raise CorruptFileError(
+            f"{source} is not a Fernet token: the file is damaged or is not a credentials file. "
+            "Restore it from a backup, or run `spotify-assets credentials init --force` to store "
+            "the credentials again."
+        )
     try:
         plain = ring.fernet.decrypt(token)
     except InvalidToken:

@@ -5,6 +5,7 @@ test_spotify_resource.py.
 """
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -26,6 +27,11 @@ from spotify_assets.resources.credentials import (
     default_config_dir,
     mask,
 )
+from spotify_assets_tests.fixtures.broken_inputs import (
+    BROKEN_CREDENTIALS,
+    break_credentials,
+    snapshot,
+)
 from spotify_assets_tests.fixtures.spotify import CLIENT_ID, CLIENT_SECRET
 
 CREDS = SpotifyCredentials(CLIENT_ID, CLIENT_SECRET)
@@ -37,7 +43,7 @@ def mode(path: Path) -> int:
 
 def assert_clean(exc: BaseException) -> None:
     """A message for people: no chained cryptography traceback, no secret."""
-    assert exc.__cause__ is None and exc.__suppress_context__
+    assert exc.__cause__ is None and (exc.__context__ is None or exc.__suppress_context__)
     assert CLIENT_SECRET not in str(exc)
 
 
@@ -85,12 +91,48 @@ def test_wrong_key_names_the_file_and_the_fix(credential_paths):
     assert_clean(caught.value)
 
 
-def test_corrupt_credentials_file(credential_paths):
-    credential_paths.save(CREDS)
-    credential_paths.credentials_file.write_text("this is not a fernet token\n")
-    with pytest.raises(WrongKeyError, match="damaged") as caught:
-        credential_paths.load()
-    assert_clean(caught.value)
+@pytest.mark.parametrize("case", BROKEN_CREDENTIALS)
+def test_each_unusable_input_gets_its_exact_message_and_nothing_is_written(tmp_path, case):
+    folder = tmp_path / "config"
+    broken = break_credentials(folder, case)
+    before = snapshot(folder)
+    attempts = [broken.store.load, broken.store.rotate]
+    if broken.env_key is None:  # with keys in the environment there is no key file to drop from
+        attempts.append(broken.store.drop_old_keys)
+    for attempt in attempts:
+        with pytest.raises(CredentialsError) as caught:
+            attempt()
+        assert str(caught.value) == broken.message
+        assert_clean(caught.value)
+        assert not [secret for secret in broken.secrets if secret in str(caught.value)]
+    assert snapshot(folder) == before
+
+
+def test_a_symlinked_file_is_read_through_and_stays_linked_through_rotate_and_drop(tmp_path):
+    real = CredentialStore(
+        key_file=tmp_path / "secrets" / "fernet.keys",
+        credentials_file=tmp_path / "secrets" / "credentials.fernet",
+    )
+    real.save(CREDS)
+    config = tmp_path / "config"
+    config.mkdir(mode=0o700)
+    for path in (real.key_file, real.credentials_file):
+        (config / path.name).symlink_to(path)
+    linked = CredentialStore(
+        key_file=config / "fernet.keys", credentials_file=config / "credentials.fernet"
+    )
+    assert linked.load() == CREDS
+    linked.rotate()
+    assert linked.drop_old_keys() == 1
+    assert linked.load() == CREDS
+    assert real.load() == CREDS  # what the links point at is what was rotated
+    assert all(path.is_symlink() for path in (linked.key_file, linked.credentials_file))
+    assert sorted(os.listdir(config)) == ["credentials.fernet", "fernet.keys"]
+    real.credentials_file.chmod(0o644)  # the target's mode is what counts
+    with pytest.raises(
+        InsecurePermissionsError, match=re.escape(f"chmod 600 {linked.credentials_file}")
+    ):
+        linked.load()
 
 
 def test_decryptable_but_malformed_credentials(credential_paths):

@@ -23,6 +23,11 @@ from spotify_assets.resources.credentials import (
     CredentialStore,
     mask,
 )
+from spotify_assets_tests.fixtures.broken_inputs import (
+    BROKEN_CREDENTIALS,
+    break_credentials,
+    snapshot,
+)
 from spotify_assets_tests.fixtures.spotify import CLIENT_ID, CLIENT_SECRET
 
 NO_ENV = {KEY_ENV: None, CLIENT_ID_ENV: None, CLIENT_SECRET_ENV: None}
@@ -143,6 +148,37 @@ def test_show_with_a_wrong_key(cli, folder):
     result = cli("show", env={KEY_ENV: Fernet.generate_key().decode()})
     assert result.exit_code == 1 and "Cannot decrypt" in result.output
     assert "InvalidToken" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("case", BROKEN_CREDENTIALS)
+@pytest.mark.parametrize("command", ["show", "rotate"])
+def test_unusable_credentials_give_one_line_and_change_nothing(cli, folder, command, case):
+    broken = break_credentials(folder, case)
+    before = snapshot(folder)
+    result = cli(command, env={KEY_ENV: broken.env_key} if broken.env_key else None)
+    assert (result.exit_code, result.output) == (1, f"Error: {broken.message}\n")
+    assert not [secret for secret in broken.secrets if secret in result.output]
+    assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("force", "message"),
+    [
+        (
+            [],
+            "The credentials file {path} is a directory, not a file. Remove it (or use another "
+            "credentials file) and run `spotify-assets credentials init`.",
+        ),
+        (["--force"], "{path} is a directory, not a file. Remove it and try again."),
+    ],
+)
+def test_init_over_a_directory_says_so(cli, folder, force, message):
+    path = folder / "credentials.fernet"
+    path.mkdir(parents=True)
+    result = cli("init", "--stdin", *force, input=f"{CLIENT_ID}\n{CLIENT_SECRET}\n")
+    assert (result.exit_code, result.output) == (1, f"Error: {message.format(path=path)}\n")
+    assert path.is_dir() and not list(path.iterdir())
+    assert os.listdir(folder) == ["credentials.fernet"]  # no key file made either
 
 
 def test_rotate_then_drop_old_keys(cli, folder):

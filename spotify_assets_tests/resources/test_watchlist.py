@@ -1,7 +1,10 @@
-"""The watch-list parser (ids, URIs, URLs, search queries; errors with line numbers) and the
-resolver that turns search entries into ids through a (fake) client."""
+"""The watch-list parser (ids, URIs, URLs, search queries; errors with line numbers), reading the
+file (unreadable and empty files), its cost in entries, and the resolver that turns search entries
+into ids through a (fake) client. The same inputs through a bronze step and a sensor tick are in
+assets/bronze/test_final_errors.py and test_sensors_inputs.py."""
 
 import re
+import sys
 
 import pytest
 
@@ -70,6 +73,21 @@ def test_bad_entries_say_what_is_wrong(text, reason):
         spotify_id(text, type="artist")
 
 
+@pytest.mark.parametrize(
+    ("section", "text", "message"),
+    [
+        ("playlists", f"spotify:artist:{ARTIST}", "points to an artist, not to a playlist; list it under `artists:`."),
+        ("artists", f"https://open.spotify.com/playlist/{PLAYLIST}", "points to a playlist, not to an artist; list it under `playlists:`."),
+        ("artists", f"spotify:track:{ARTIST}", "points to a track, not to an artist; use the artist's own link (Share > Copy link to artist)."),
+        ("playlists", f"https://open.spotify.com/album/{ARTIST}", "points to an album, not to a playlist; use the playlist's own link (Share > Copy link to playlist)."),
+    ],
+)  # fmt: skip
+def test_a_uri_of_the_wrong_type_says_where_it_belongs(section, text, message):
+    with pytest.raises(WatchListError) as caught:
+        parse_watchlist(f"{section}:\n  - {text}\n", source="watchlist.yaml")
+    assert str(caught.value) == f"watchlist.yaml line 2: {text!r} {message}"
+
+
 def test_a_full_watch_list_with_lines():
     watchlist = parse_watchlist(
         f"""# what we follow
@@ -136,12 +154,124 @@ def test_a_bad_entry_fails_naming_it_and_its_line(text, message):
 def test_empty_sections_and_files_are_empty_watch_lists():
     assert parse_watchlist("").artists == ()
     assert parse_watchlist("artists:\nplaylists: []\n").playlists == ()
+    assert parse_watchlist("artists: ~\nplaylists: null\n") == parse_watchlist("")
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "artists:\nplaylists: []\n"])
+def test_a_watch_list_file_that_follows_nothing_is_refused(tmp_path, text):
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(text)
+    with pytest.raises(WatchListError) as caught:
+        load_watchlist(path)
+    assert str(caught.value) == (
+        f"Watch list {path} lists no artists and no playlists; add `- <id, URI, URL or "
+        "search: query>` entries under `artists:` or `playlists:`."
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Robert'); drop table bronze.artists; --",
+        'say "hi" \\ 100% _match_',
+        "Guns N' Roses",
+        "Sigur Rós",
+        "坂本龍一",
+        "Beyoncé 🎤",
+    ],
+)
+def test_search_terms_with_sql_metacharacters_quotes_or_unicode_are_kept_verbatim(query):
+    quoted = query.replace("'", "''")
+    watchlist = parse_watchlist(f"artists:\n  - search: '{quoted}'\n  - 'search: {quoted}'\n")
+    assert watchlist.artists == (WatchEntry("search", query, 2, f"search: {query}"),)
+    assert parse_entries([f"search: {query}"], type="artist", source="s").artists[0].value == query
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"{ARTIST}'; drop table x; --", f"spotify:artist:{ARTIST[:-1]}'", "0OdUWJ0sBjDrqHygGUXeCé"],
+)
+def test_ids_carrying_sql_metacharacters_quotes_or_unicode_are_refused(text):
+    with pytest.raises(WatchListError, match=re.escape(f"line 2: {text!r} ")):
+        parse_watchlist(f'artists:\n  - "{text}"\n', source="watchlist.yaml")
+
+
+def test_a_quoted_search_string_is_the_search_it_spells():
+    watchlist = parse_watchlist(
+        "artists:\n  - \"search: Nick Cave\"\n  - search: Nick Cave\n  - 'Search:  Kenji'\n"
+    )
+    assert watchlist.artists == (
+        WatchEntry("search", "Nick Cave", 2, "search: Nick Cave"),
+        WatchEntry("search", "Kenji", 4, "search: Kenji"),
+    )
+    with pytest.raises(WatchListError, match="line 2: `search:` needs a query"):
+        parse_watchlist('artists:\n  - "search:"\n')
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            bytes(range(128, 256)),
+            "is not UTF-8 text (byte 0x80 at offset 0); it must be a YAML text file, saved as UTF-8.",
+        ),
+        (None, "is a directory; name the YAML file itself"),
+    ],
+    ids=["binary", "directory"],
+)
+def test_a_watch_list_that_is_not_a_text_file_says_so(tmp_path, content, message):
+    path = tmp_path / "watchlist.yaml"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(WatchListError) as caught:
+        load_watchlist(path)
+    assert str(caught.value).startswith(f"Watch list {path} {message}")
+    assert caught.value.__suppress_context__
+
+
+def _yaml_of(count: int) -> str:
+    return "artists:\n" + "".join(f"  - {number:022d}\n" for number in range(count))
+
+
+def _python_calls(function) -> int:
+    """How many Python function calls (and generator steps) ``function()`` makes."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(count)
+    try:
+        function()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_parsing_costs_the_same_per_entry_however_long_the_list():
+    small, large = (_python_calls(lambda n=n: parse_watchlist(_yaml_of(n))) for n in (1000, 4000))
+    # Four times the entries, four times the work; comparing each entry with every earlier one
+    # (the old duplicate check) made it about sixteen times.
+    assert large < 4.4 * small
+
+
+@pytest.mark.timeout(30)  # a generous bound: this took about 90 s when parsing was quadratic
+def test_fifty_thousand_entries_parse_and_resolve():
+    text = _yaml_of(50_000) + f"  - {0:022d}\n"  # one duplicate, kept once
+    watchlist = parse_watchlist(text)
+    assert len(watchlist.artists) == 50_000
+    assert watchlist.artists[-1] == WatchEntry("id", f"{49_999:022d}", 50_001, f"{49_999:022d}")
+    resolved = resolve_watchlist(watchlist, client=FakeSpotifyClient())
+    assert resolved.artist_ids == tuple(f"{n:022d}" for n in range(50_000))
 
 
 def test_load_from_a_file(tmp_path):
     path = tmp_path / "watchlist.yaml"
     path.write_text("artists:\n  - nope\n")
-    with pytest.raises(WatchListError, match=f"{path} line 2"):
+    with pytest.raises(WatchListError, match=re.escape(f"{path} line 2")):
         load_watchlist(path)
     with pytest.raises(WatchListError, match="does not exist"):
         load_watchlist(tmp_path / "absent.yaml")

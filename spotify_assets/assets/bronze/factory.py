@@ -2,7 +2,8 @@
 
 Bronze assets call Spotify, so they share one concurrency pool (two runs never hit the API at
 once), retry transient failures with backoff, and refuse to retry what cannot get better (bad
-watch list, refused credentials, a Retry-After beyond the cap, an exhausted quota).
+watch list, unusable or refused credentials, a 4xx, a Retry-After beyond the cap, an exhausted
+quota).
 """
 
 import contextlib
@@ -26,6 +27,7 @@ from dagster_pandas import PandasColumn, create_dagster_pandas_dataframe_type
 
 from spotify_assets.assets.bronze.records import BRONZE_METADATA, BronzeRecord, bronze_frame
 from spotify_assets.constants import OWNER
+from spotify_assets.resources.credentials import CredentialsError
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import (
     Fetched,
@@ -33,6 +35,7 @@ from spotify_assets.resources.spotify_client import (
     SpotifyClient,
     SpotifyQuotaExceededError,
     SpotifyRateLimitError,
+    SpotifyRequestError,
 )
 from spotify_assets.resources.watchlist import WatchListResource
 from spotify_assets.watchlist import SpotifyType, WatchListError, resolve_watchlist
@@ -56,8 +59,17 @@ with warnings.catch_warnings():
         ],
     )
 
-# Errors that no retry can fix: the run stops at once with Spotify's or the parser's message.
-_FINAL_ERRORS = (WatchListError, SpotifyAuthError, SpotifyRateLimitError, SpotifyQuotaExceededError)
+# Errors that no retry can fix (a bad watch list, unusable credentials files, refused credentials,
+# a 4xx, a wait beyond the cap): the step fails at once with the parser's, the store's or
+# Spotify's one-line message.
+_FINAL_ERRORS = (
+    WatchListError,
+    CredentialsError,
+    SpotifyAuthError,
+    SpotifyRequestError,
+    SpotifyRateLimitError,
+    SpotifyQuotaExceededError,
+)
 
 
 def bronze_asset(*, name: str, description: str, deps: Sequence[Any] = ()) -> Callable:
