@@ -29,8 +29,9 @@ def ensure_home(home: Path) -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """A folder of the project's own (compute logs, the report), created for its owner only."""
+    """A folder the project writes (Dagster's instance, the report), for its owner only."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
     return path
 
 

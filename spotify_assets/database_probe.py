@@ -1,0 +1,108 @@
+"""Can Dagster's storage and the warehouse be reached? Asked before a run or the UI starts anything.
+
+Without this, a wrong password, an unknown database or a closed port surfaces later as Dagster's
+``too many retries for DB connection`` and 150-240 lines of traceback. Here each gets one line
+naming user@host:port/database (never the password) and the fix; the same words end a run that
+loses its database midway.
+"""
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import psycopg2
+import sqlalchemy.exc
+from dagster_postgres.utils import DagsterPostgresException
+
+from spotify_assets import embedded_postgres, instance, settings
+from spotify_assets.resources.postgres import (
+    DatabaseUnavailableError,
+    PostgresResource,
+    connection_error,
+    normalize_url,
+)
+
+CONNECT_TIMEOUT_SECONDS = 5
+EMBEDDED = "the embedded server"
+# What a lost or refused connection looks like through each driver and Dagster's storage.
+_CONNECTION_ERRORS = (
+    DatabaseUnavailableError,
+    DagsterPostgresException,
+    psycopg.OperationalError,
+    psycopg2.OperationalError,
+    sqlalchemy.exc.OperationalError,
+)
+
+
+def _embedded_url(home: Path, database: str, start: bool) -> str:
+    if start:
+        # The resource starts the server (creating the warehouse), or says clearly why it cannot.
+        warehouse = PostgresResource(home=str(home)).target_url
+        if database == settings.WAREHOUSE_DATABASE:
+            return warehouse
+        return embedded_postgres.start(home, database)
+    url = embedded_postgres.url(home, database)
+    if url is None:
+        raise DatabaseUnavailableError(
+            f"The embedded PostgreSQL server (data in {embedded_postgres.pgdata_dir(home)}) is not "
+            "running. Fix: run again (`spotify-assets run` starts it), or `spotify-assets db start`."
+        )
+    return url
+
+
+def _targets(home: Path, start: bool) -> list[tuple[str, str]]:
+    """(URL, where it came from) of the warehouse and of Dagster's storage, each once."""
+    configured = settings.database_url()
+    if configured:
+        targets = [(normalize_url(configured), f"the URL in {settings.DATABASE_URL_ENV}")]
+    else:
+        targets = [(_embedded_url(home, settings.WAREHOUSE_DATABASE, start), EMBEDDED)]
+    storage = os.environ.get(instance.STORAGE_URL_ENV)
+    if storage:
+        targets.append(
+            (
+                normalize_url(storage, instance.STORAGE_URL_ENV),
+                f"the URL in {instance.STORAGE_URL_ENV}",
+            )
+        )
+    elif not configured:
+        targets.append((_embedded_url(home, instance.DAGSTER_DATABASE, start), EMBEDDED))
+    return list(dict.fromkeys(targets))
+
+
+def check(home: Path, *, start: bool = True) -> None:
+    """Connect once to each database with a short timeout; raise DatabaseUnavailableError if one fails.
+
+    ``start`` starts the embedded server when it is the one in use (else its absence is the error).
+    """
+    for url, origin in _targets(home, start):
+        try:
+            with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS):
+                pass
+        except psycopg.OperationalError as exc:
+            raise connection_error(exc, url, origin) from None
+
+
+def _is_connection_error(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, _CONNECTION_ERRORS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+@contextlib.contextmanager
+def explained(home: Path) -> Iterator[None]:
+    """Turn a run's lost database into the same one-line error as the up-front check."""
+    try:
+        yield
+    except Exception as exc:
+        if not _is_connection_error(exc):
+            raise
+        check(home, start=False)  # names the database that is gone, and why
+        raise DatabaseUnavailableError(
+            "A database connection failed during the run; the databases answer again. "
+            "Fix: run again (every table is either as it was before the run or complete)."
+        ) from None

@@ -1,0 +1,204 @@
+"""Database trouble in one line: malformed URLs, refused connections, unknown databases, lost runs.
+
+Each message names user@host:port/database and the fix, and none carries the password.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psutil
+import psycopg
+import pytest
+
+from spotify_assets import database_probe
+from spotify_assets.resources.postgres import (
+    DatabaseUnavailableError,
+    DatabaseUrlError,
+    PostgresResource,
+    connection_error,
+    normalize_url,
+    redact_password,
+)
+
+CLI = Path(sys.executable).parent / "spotify-assets"
+PASSWORD = "50%off-S3cret"
+ENCODE_FIX = (
+    "Fix: percent-encode the user and password (% as %25, a space as %20, @ as %40, / as %2F), "
+    "e.g. python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=\"\"))' PASSWORD"
+)
+
+
+def _cli(*args: str, url: str, home: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_ASSETS_")}
+    env.update(SPOTIFY_ASSETS_HOME=str(home), SPOTIFY_ASSETS_DATABASE_URL=url)
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (
+            f"postgresql://u:{PASSWORD}@127.0.0.1:5432/db",
+            "a '%' in it does not start a percent-encoded byte (write % as %25)",
+        ),
+        (
+            "postgresql://u:my S3cret@127.0.0.1:5432/db",
+            "it contains a space (write a space as %20)",
+        ),
+        (
+            "postgresql://u:a@S3cret@127.0.0.1:5432/db",
+            "an '@' or '/' in the user or password is not percent-encoded",
+        ),
+        (
+            "postgresql://u:a/S3cret@127.0.0.1:5432/db",
+            "an '@' or '/' in the user or password is not percent-encoded",
+        ),
+    ],
+)
+def test_a_malformed_url_gets_one_line_with_the_password_masked(url: str, problem: str) -> None:
+    with pytest.raises(DatabaseUrlError) as error:
+        normalize_url(url)
+    assert str(error.value) == (
+        "SPOTIFY_ASSETS_DATABASE_URL is not a valid PostgreSQL URL "
+        f"(postgresql://u:***@127.0.0.1:5432/db): {problem}. {ENCODE_FIX}"
+    )
+    assert "S3cret" not in str(error.value)
+
+
+def test_other_parse_errors_keep_libpq_words_without_the_password() -> None:
+    with pytest.raises(DatabaseUrlError) as error:
+        normalize_url("postgresql://u:S3cret@[::1/db")
+    assert str(error.value) == (
+        "SPOTIFY_ASSETS_DATABASE_URL is not a valid PostgreSQL URL (postgresql://u:***@[::1/db): "
+        "Invalid IPv6 URL. Fix: write it as postgresql://user:password@host:5432/database"
+    )
+    with pytest.raises(DatabaseUrlError, match=r'libpq says: invalid URI query parameter: "foo"'):
+        normalize_url("postgresql://u:S3cret@h/db?foo=1")
+
+
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        (f"postgresql://u:{PASSWORD}@127.0.0.1:5432/db", PASSWORD),
+        ("postgresql://u:my S3cret@h/db", "my S3cret"),
+        ("postgresql://u:S3cret%21@h/db", "S3cret!"),
+    ],
+)
+def test_redaction_never_fails_even_on_a_malformed_url(url: str, password: str) -> None:
+    """The run-failure sensor redacts with the URL as configured, which may be malformed."""
+    text = f"failed: {url} (password {password})"
+    assert "S3cret" not in redact_password(text, url)
+
+
+def test_the_cli_reports_a_malformed_url_in_one_line(tmp_path: Path) -> None:
+    url = f"postgresql://u:{PASSWORD}@127.0.0.1:5432/db"
+    for command in (["db", "status"], ["db", "psql"], ["run"]):
+        result = _cli(*command, url=url, home=tmp_path)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr.splitlines() == [
+            "Error: SPOTIFY_ASSETS_DATABASE_URL is not a valid PostgreSQL URL "
+            "(postgresql://u:***@127.0.0.1:5432/db): a '%' in it does not start a "
+            f"percent-encoded byte (write % as %25). {ENCODE_FIX}"
+        ]
+
+
+def test_a_closed_port_stops_run_and_ui_before_they_start(tmp_path: Path) -> None:
+    port = _closed_port()
+    expected = [
+        f"Error: Cannot connect to PostgreSQL at alice@127.0.0.1:{port}/warehouse (the URL in "
+        "SPOTIFY_ASSETS_DATABASE_URL): no server accepts connections there (connection refused). "
+        "Fix: start the server, or correct the URL in SPOTIFY_ASSETS_DATABASE_URL, or unset "
+        "SPOTIFY_ASSETS_DATABASE_URL to use the embedded server."
+    ]
+    for command in ("run", "ui"):
+        result = _cli(
+            command, url=f"postgresql://alice:S3cret@127.0.0.1:{port}/warehouse", home=tmp_path
+        )
+        assert (result.returncode, result.stdout, result.stderr.splitlines()) == (1, "", expected)
+    assert not (tmp_path / "dagster").exists()  # nothing was started
+
+
+@pytest.mark.postgres
+def test_an_unknown_database_is_named_with_the_fix(
+    postgres: PostgresResource, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    parts = urlsplit(postgres.target_url)
+    url = urlunsplit(parts._replace(path="/no_such_db"))
+    monkeypatch.setenv("SPOTIFY_ASSETS_DATABASE_URL", url)
+    monkeypatch.delenv("SPOTIFY_ASSETS_DAGSTER_STORAGE_URL", raising=False)
+    with pytest.raises(DatabaseUnavailableError) as error:
+        database_probe.check(tmp_path)
+    user = psycopg.conninfo.conninfo_to_dict(url).get("user")
+    assert str(error.value).startswith(f"Cannot connect to PostgreSQL at {user}@")
+    assert str(error.value).endswith(
+        "/no_such_db (the URL in SPOTIFY_ASSETS_DATABASE_URL): database 'no_such_db' does not "
+        "exist. Fix: create it (createdb no_such_db) or correct the URL in "
+        "SPOTIFY_ASSETS_DATABASE_URL, or unset SPOTIFY_ASSETS_DATABASE_URL to use the embedded server."
+    )
+
+
+def test_a_refused_password_and_a_full_disk_are_named() -> None:
+    url = "postgresql://bob:S3cret@db.internal:5433/wh"
+    refused = psycopg.OperationalError(
+        'connection to server at "db.internal" (10.0.0.5), port 5433 failed: '
+        'FATAL:  password authentication failed for user "bob"'
+    )
+    assert str(connection_error(refused, url, "the URL in SPOTIFY_ASSETS_DATABASE_URL")) == (
+        "Cannot connect to PostgreSQL at bob@db.internal:5433/wh (the URL in "
+        "SPOTIFY_ASSETS_DATABASE_URL): the server refused the password of user 'bob'. Fix: put "
+        "the right password in the URL in SPOTIFY_ASSETS_DATABASE_URL (percent-encoded), or "
+        "unset SPOTIFY_ASSETS_DATABASE_URL to use the embedded server."
+    )
+    full = psycopg.errors.DiskFull(
+        'could not extend file "base/16384/16390": No space left on device'
+    )
+    assert str(connection_error(full, url, "the URL in SPOTIFY_ASSETS_DAGSTER_STORAGE_URL")) == (
+        "Cannot connect to PostgreSQL at bob@db.internal:5433/wh (the URL in "
+        "SPOTIFY_ASSETS_DAGSTER_STORAGE_URL): the server's disk is full (could not extend file "
+        '"base/16384/16390": No space left on device). Fix: free disk space where its data '
+        "lives, then run again."
+    )
+
+
+@pytest.mark.postgres
+def test_db_psql_keeps_the_password_off_the_command_line(
+    postgres: PostgresResource, tmp_path: Path
+) -> None:
+    parts = urlsplit(postgres.target_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = (parts.username or "postgres").split(":")[0]
+    # The test servers trust local connections, so any password logs in.
+    url = urlunsplit(parts._replace(netloc=f"{user}:PsqlS3cret@{host}"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_ASSETS_")}
+    env.update(SPOTIFY_ASSETS_HOME=str(tmp_path), SPOTIFY_ASSETS_DATABASE_URL=url)
+    child = subprocess.Popen(
+        [CLI, "db", "psql", "-At", "-c", "select pg_sleep(3)"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        process = psutil.Process(child.pid)
+        seen: list[str] = []
+        while child.poll() is None and not (seen and Path(seen[0]).name == "psql"):
+            seen = process.cmdline()  # the same pid once spotify-assets execs psql
+        assert seen and Path(seen[0]).name == "psql"
+        assert not any("PsqlS3cret" in arg for arg in seen)
+        assert process.environ()["PGPASSWORD"] == "PsqlS3cret"
+    finally:
+        out, err = child.communicate(timeout=60)
+    assert (child.returncode, out.strip()) == (0, ""), err
