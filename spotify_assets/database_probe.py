@@ -46,8 +46,9 @@ def _embedded_url(home: Path, database: str, start: bool) -> str:
     url = embedded_postgres.url(home, database)
     if url is None:
         raise DatabaseUnavailableError(
-            f"The embedded PostgreSQL server (data in {embedded_postgres.pgdata_dir(home)}) is not "
-            "running. Fix: run again (`spotify-assets run` starts it), or `spotify-assets db start`."
+            f"Cannot connect to PostgreSQL at the embedded server (database {database}, data in "
+            f"{embedded_postgres.pgdata_dir(home)}): it is not running. Fix: run again "
+            "(`spotify-assets run` starts it), or `spotify-assets db start`."
         )
     return url
 

@@ -3,10 +3,16 @@
 Each message names user@host:port/database and the fix, and none carries the password.
 """
 
+import contextlib
 import os
+import shutil
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,7 +20,7 @@ import psutil
 import psycopg
 import pytest
 
-from spotify_assets import database_probe
+from spotify_assets import database_probe, embedded_postgres
 from spotify_assets.resources.postgres import (
     DatabaseUnavailableError,
     DatabaseUrlError,
@@ -23,6 +29,7 @@ from spotify_assets.resources.postgres import (
     normalize_url,
     redact_password,
 )
+from spotify_assets.settings import WAREHOUSE_DATABASE
 
 CLI = Path(sys.executable).parent / "spotify-assets"
 PASSWORD = "50%off-S3cret"
@@ -202,3 +209,100 @@ def test_db_psql_keeps_the_password_off_the_command_line(
     finally:
         out, err = child.communicate(timeout=60)
     assert (child.returncode, out.strip()) == (0, ""), err
+
+
+def _checksums(url: str) -> dict[str, tuple[int, str]]:
+    """Row count and content checksum of every silver and gold table."""
+    with psycopg.connect(url) as conn:
+        tables = conn.execute(
+            "select format('%I.%I', schemaname, tablename) from pg_tables"
+            " where schemaname in ('silver', 'gold') order by 1"
+        ).fetchall()
+        return {
+            table: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), ''))"
+                f" from {table} t"
+            ).fetchone()
+            for (table,) in tables
+        }
+
+
+def _debris(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select schemaname || '.' || tablename from pg_tables where tablename like '%\\_\\_staging\\_%'"
+        ).fetchall()
+    return [name for (name,) in rows]
+
+
+def _materializations(home: Path) -> int:
+    url = embedded_postgres.url(home, "dagster")
+    if url is None:
+        return 0
+    with contextlib.suppress(psycopg.Error), psycopg.connect(url, connect_timeout=2) as conn:
+        return conn.execute(
+            "select count(*) from event_logs where dagster_event_type = 'ASSET_MATERIALIZATION'"
+        ).fetchone()[0]
+    return 0
+
+
+def _modes(paths) -> set[int]:
+    return {stat.S_IMODE(path.stat().st_mode) for path in paths}
+
+
+@pytest.fixture
+def run_home() -> Iterator[Path]:
+    """A home outside pytest's base folder (a concurrent session resets that one to 0700)."""
+    home = Path(tempfile.mkdtemp(prefix="spotify_assets_test_"))
+    yield home
+    env = {**os.environ, "SPOTIFY_ASSETS_HOME": str(home)}
+    subprocess.run([CLI, "sandbox", "stop"], env=env, capture_output=True, check=False)
+    embedded_postgres.stop(home)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_run_that_loses_its_database_ends_in_one_line_and_the_next_run_converges(
+    run_home: Path,
+) -> None:
+    """The fault matrix's "database stopped mid-run", through the real CLI (about 100 s: three
+    whole runs of the demo pipeline, one of them waiting out Dagster's storage retries)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_ASSETS_")}
+    env["SPOTIFY_ASSETS_HOME"] = str(run_home)
+    first = subprocess.run([CLI, "run"], env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    warehouse = embedded_postgres.url(run_home, WAREHOUSE_DATABASE)
+    reference = _checksums(warehouse)
+    assert len(reference) == 14 and all(rows for rows, _ in reference.values())
+    # The run's folders and files are the user's only, compute logs and report included.
+    dagster_home = run_home / "dagster"
+    compute_logs = list((dagster_home / "storage").rglob("compute_logs/*"))
+    assert compute_logs and _modes(compute_logs) == {0o600}
+    assert _modes([dagster_home, run_home / "report"]) == {0o700}
+    assert _modes((run_home / "report").iterdir()) == {0o600}
+    assert _modes([run_home]) == {0o711 if os.geteuid() == 0 else 0o700}
+
+    done = _materializations(run_home)
+    second = subprocess.Popen(
+        [CLI, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while _materializations(run_home) < done + 8 and second.poll() is None:
+        assert time.monotonic() < deadline, "the second run materialized nothing"
+        time.sleep(0.2)
+    assert embedded_postgres.stop(run_home)
+    _, stderr = second.communicate(timeout=240)
+    assert second.returncode == 1
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == (
+        "Error: Cannot connect to PostgreSQL at the embedded server (database spotify_assets, "
+        f"data in {run_home / 'pgdata'}): it is not running. Fix: run again "
+        "(`spotify-assets run` starts it), or `spotify-assets db start`."
+    )
+
+    warehouse = embedded_postgres.start(run_home, WAREHOUSE_DATABASE)
+    assert _debris(warehouse) == []
+    # The demo catalog does not change, so old and new are equal: no table is half written.
+    assert _checksums(warehouse) == reference
+    third = subprocess.run([CLI, "run"], env=env, capture_output=True, text=True, timeout=300)
+    assert third.returncode == 0, third.stderr
+    assert _checksums(warehouse) == reference
