@@ -22,6 +22,7 @@ from spotify_assets.resources.postgres import (
     PostgresResource,
     connection_error,
     normalize_url,
+    redact_password,
 )
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -86,24 +87,35 @@ def check(home: Path, *, start: bool = True) -> None:
             raise connection_error(exc, url, origin) from None
 
 
-def _is_connection_error(exc: BaseException | None) -> bool:
+def _database_cause(exc: BaseException | None) -> BaseException | None:
+    """The innermost database error in ``exc``'s chain (the driver's own words), if any."""
+    found = None
     while exc is not None:
         if isinstance(exc, _CONNECTION_ERRORS):
-            return True
+            found = exc
         exc = exc.__cause__ or exc.__context__
-    return False
+    return found
 
 
 @contextlib.contextmanager
 def explained(home: Path) -> Iterator[None]:
-    """Turn a run's lost database into the same one-line error as the up-front check."""
+    """Turn a run's lost or failing database into one line, like the up-front check's."""
     try:
         yield
     except Exception as exc:
-        if not _is_connection_error(exc):
+        cause = _database_cause(exc)
+        if cause is None:
             raise
         check(home, start=False)  # names the database that is gone, and why
+        lines = str(cause).strip().splitlines()
+        reason = lines[0] if lines else type(cause).__name__
+        for url, _ in _targets(home, start=False):
+            reason = redact_password(reason, url)
+        sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if "No space left on device" in reason or sqlstate == "53100":
+            fix = "free disk space where the database keeps its data, then run again"
+        else:
+            fix = "run again (every table is either as it was before the run or complete)"
         raise DatabaseUnavailableError(
-            "A database connection failed during the run; the databases answer again. "
-            "Fix: run again (every table is either as it was before the run or complete)."
+            f"The run failed on a database error ({reason}); the databases answer again. Fix: {fix}."
         ) from None

@@ -18,7 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import psycopg
+import psycopg2
 import pytest
+import sqlalchemy.exc
+from dagster_postgres.utils import DagsterPostgresException
 
 from spotify_assets import database_probe, embedded_postgres
 from spotify_assets.resources.postgres import (
@@ -122,6 +125,40 @@ def test_the_cli_reports_a_malformed_url_in_one_line(tmp_path: Path) -> None:
         ]
 
 
+def test_a_malformed_storage_url_is_named_too(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_ASSETS_")}
+    env.update(
+        SPOTIFY_ASSETS_HOME=str(tmp_path),
+        SPOTIFY_ASSETS_DATABASE_URL="postgresql://u:fine@127.0.0.1:5432/db",
+        SPOTIFY_ASSETS_DAGSTER_STORAGE_URL="postgresql+psycopg2://d:my S3cret@127.0.0.1:5432/dagster",
+    )
+    result = subprocess.run([CLI, "run"], capture_output=True, text=True, env=env, timeout=60)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "Error: SPOTIFY_ASSETS_DAGSTER_STORAGE_URL is not a valid PostgreSQL URL "
+        "(postgresql://d:***@127.0.0.1:5432/dagster): it contains a space (write a space as "
+        f"%20). {ENCODE_FIX}"
+    ]
+
+
+def test_the_code_location_refuses_a_malformed_url_without_printing_it() -> None:
+    """`dagster dev` run by hand loads the definitions itself: the load fails, masked."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_ASSETS_")}
+    env["SPOTIFY_ASSETS_DATABASE_URL"] = f"postgresql://u:{PASSWORD}@127.0.0.1:5432/db"
+    result = subprocess.run(
+        [sys.executable, "-c", "import spotify_assets.definitions"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "S3cret" not in result.stdout + result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        "spotify_assets.resources.postgres.DatabaseUrlError: SPOTIFY_ASSETS_DATABASE_URL is not "
+        "a valid PostgreSQL URL (postgresql://u:***@127.0.0.1:5432/db)"
+    )
+
+
 def test_a_closed_port_stops_run_and_ui_before_they_start(tmp_path: Path) -> None:
     port = _closed_port()
     expected = [
@@ -178,6 +215,45 @@ def test_a_refused_password_and_a_full_disk_are_named() -> None:
         '"base/16384/16390": No space left on device). Fix: free disk space where its data '
         "lives, then run again."
     )
+
+
+def _storage_failure(message: str) -> DagsterPostgresException:
+    """What execute_in_process raises when Dagster's storage fails: the driver's error, wrapped."""
+    try:
+        try:
+            raise psycopg2.OperationalError(message)
+        except psycopg2.OperationalError as driver:
+            raise sqlalchemy.exc.OperationalError("INSERT ...", {}, driver) from driver
+    except sqlalchemy.exc.OperationalError as wrapped:
+        error = DagsterPostgresException("too many retries for DB connection")
+        error.__cause__ = wrapped
+        return error
+
+
+@pytest.mark.postgres
+def test_a_database_error_during_a_run_ends_in_one_line(
+    postgres: PostgresResource, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    parts = urlsplit(postgres.target_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    url = urlunsplit(parts._replace(netloc=f"{parts.username or 'postgres'}:RunS3cret@{host}"))
+    monkeypatch.setenv("SPOTIFY_ASSETS_DATABASE_URL", url)
+    monkeypatch.delenv("SPOTIFY_ASSETS_DAGSTER_STORAGE_URL", raising=False)
+    full = 'could not extend file "base/1/2": No space left on device (RunS3cret)'
+    with pytest.raises(DatabaseUnavailableError) as error, database_probe.explained(tmp_path):
+        raise _storage_failure(full)
+    assert str(error.value) == (
+        'The run failed on a database error (could not extend file "base/1/2": No space left on '
+        "device (***)); the databases answer again. Fix: free disk space where the database keeps "
+        "its data, then run again."
+    )
+    with (
+        pytest.raises(DatabaseUnavailableError, match="Fix: run again"),
+        database_probe.explained(tmp_path),
+    ):
+        raise _storage_failure("server closed the connection unexpectedly")
+    with pytest.raises(KeyError), database_probe.explained(tmp_path):
+        raise KeyError("not a database error")
 
 
 @pytest.mark.postgres
