@@ -194,6 +194,34 @@ def test_an_unknown_database_is_named_with_the_fix(
     )
 
 
+def test_a_wrong_password_is_named_by_a_server_that_asks_for_one(
+    run_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The test servers trust local users; this one is switched to scram first."""
+    url = embedded_postgres.start(run_home, WAREHOUSE_DATABASE)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("alter role postgres password 'the-right-one'")
+        hba = embedded_postgres.pgdata_dir(run_home) / "pg_hba.conf"
+        with hba.open("r+") as handle:  # in place: the file keeps its owner (pgserver's, as root)
+            text = handle.read().replace("trust", "scram-sha-256")
+            handle.seek(0)
+            handle.truncate()
+            handle.write(text)
+        conn.execute("select pg_reload_conf()")
+    socket_dir = embedded_postgres.status(run_home).socket_dir
+    wrong = f"postgresql://postgres:WrongS3cret@/{WAREHOUSE_DATABASE}?host={socket_dir}"
+    monkeypatch.setenv("SPOTIFY_ASSETS_DATABASE_URL", wrong)
+    monkeypatch.delenv("SPOTIFY_ASSETS_DAGSTER_STORAGE_URL", raising=False)
+    with pytest.raises(DatabaseUnavailableError) as error:
+        database_probe.check(run_home)
+    assert str(error.value) == (
+        f"Cannot connect to PostgreSQL at postgres@socket {socket_dir}/{WAREHOUSE_DATABASE} (the "
+        "URL in SPOTIFY_ASSETS_DATABASE_URL): the server refused the password of user 'postgres'. "
+        "Fix: put the right password in the URL in SPOTIFY_ASSETS_DATABASE_URL (percent-encoded), "
+        "or unset SPOTIFY_ASSETS_DATABASE_URL to use the embedded server."
+    )
+
+
 def test_a_refused_password_and_a_full_disk_are_named() -> None:
     url = "postgresql://bob:S3cret@db.internal:5433/wh"
     refused = psycopg.OperationalError(
