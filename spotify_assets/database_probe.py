@@ -18,6 +18,7 @@ from dagster_postgres.utils import DagsterPostgresException
 
 from spotify_assets import embedded_postgres, instance, settings
 from spotify_assets.resources.postgres import (
+    EMBEDDED_ORIGIN,
     DatabaseUnavailableError,
     PostgresResource,
     connection_error,
@@ -26,7 +27,6 @@ from spotify_assets.resources.postgres import (
 )
 
 CONNECT_TIMEOUT_SECONDS = 5
-EMBEDDED = "the embedded server"
 # What a lost or refused connection looks like through each driver and Dagster's storage.
 _CONNECTION_ERRORS = (
     DatabaseUnavailableError,
@@ -60,7 +60,7 @@ def _targets(home: Path, start: bool) -> list[tuple[str, str]]:
     if configured:
         targets = [(normalize_url(configured), f"the URL in {settings.DATABASE_URL_ENV}")]
     else:
-        targets = [(_embedded_url(home, settings.WAREHOUSE_DATABASE, start), EMBEDDED)]
+        targets = [(_embedded_url(home, settings.WAREHOUSE_DATABASE, start), EMBEDDED_ORIGIN)]
     storage = os.environ.get(instance.STORAGE_URL_ENV)
     if storage:
         targets.append(
@@ -70,7 +70,7 @@ def _targets(home: Path, start: bool) -> list[tuple[str, str]]:
             )
         )
     elif not configured:
-        targets.append((_embedded_url(home, instance.DAGSTER_DATABASE, start), EMBEDDED))
+        targets.append((_embedded_url(home, instance.DAGSTER_DATABASE, start), EMBEDDED_ORIGIN))
     return list(dict.fromkeys(targets))
 
 

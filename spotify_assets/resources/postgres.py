@@ -69,10 +69,9 @@ def normalize_url(url: str, variable: str = DATABASE_URL_ENV) -> str:
     """
     try:
         parts = urlsplit(url)
-        problem = None
     except ValueError as exc:  # e.g. an unclosed [ of an IPv6 host
         parts, problem = None, (str(exc), _FORMAT_FIX)
-    if parts is not None:
+    else:
         scheme = parts.scheme.split("+", 1)[0]
         if scheme == "postgres":
             scheme = "postgresql"
@@ -83,11 +82,11 @@ def normalize_url(url: str, variable: str = DATABASE_URL_ENV) -> str:
             )
         url = urlunsplit(parts._replace(scheme=scheme))
         problem = _url_problem(url)
-    if problem:
-        raise DatabaseUrlError(
-            f"{variable} is not a valid PostgreSQL URL ({_mask_raw(url)}): {problem[0]}. {problem[1]}"
-        )
-    return url
+    if problem is None:
+        return url
+    raise DatabaseUrlError(
+        f"{variable} is not a valid PostgreSQL URL ({_mask_raw(url)}): {problem[0]}. {problem[1]}"
+    )
 
 
 def describe_url(url: str) -> str:
@@ -122,6 +121,9 @@ def redact_password(text: str, url: str | None) -> str:
     return text
 
 
+EMBEDDED_ORIGIN = "the embedded server"
+
+
 def connection_error(exc: Exception, url: str, origin: str) -> DatabaseUnavailableError:
     """One line for a failed connection: what went wrong at user@host:port/db, and the fix.
 
@@ -129,9 +131,8 @@ def connection_error(exc: Exception, url: str, origin: str) -> DatabaseUnavailab
     Never contains the password; libpq's own text is kept only for causes not recognized here.
     """
     params = conninfo_to_dict(url)
-    target = describe_url(url)
-    embedded = origin == "the embedded server"
-    change = "see `spotify-assets db status`" if embedded else f"correct {origin}"
+    database = params.get("dbname") or params.get("user")
+    change = "see `spotify-assets db status`" if origin == EMBEDDED_ORIGIN else f"correct {origin}"
     sqlstate = getattr(exc, "sqlstate", None)
     lines = str(exc).strip().splitlines()
     reason = redact_password(lines[0] if lines else type(exc).__name__, url)
@@ -139,8 +140,8 @@ def connection_error(exc: Exception, url: str, origin: str) -> DatabaseUnavailab
         problem = f"the server refused the password of user {params.get('user')!r}"
         fix = f"put the right password in {origin} (percent-encoded)"
     elif sqlstate == "3D000" or ("database" in reason and "does not exist" in reason):
-        problem = f"database {params.get('dbname') or params.get('user')!r} does not exist"
-        fix = f"create it (createdb {params.get('dbname') or ''}) or {change}"
+        problem = f"database {database!r} does not exist"
+        fix = f"create it (createdb {database}) or {change}"
     elif sqlstate == "53100" or "No space left on device" in reason:
         problem = f"the server's disk is full ({reason})"
         fix = "free disk space where its data lives, then run again"
@@ -159,7 +160,7 @@ def connection_error(exc: Exception, url: str, origin: str) -> DatabaseUnavailab
     if DATABASE_URL_ENV in origin:
         fix += f", or unset {DATABASE_URL_ENV} to use the embedded server"
     return DatabaseUnavailableError(
-        f"Cannot connect to PostgreSQL at {target} ({origin}): {problem}. Fix: {fix}."
+        f"Cannot connect to PostgreSQL at {describe_url(url)} ({origin}): {problem}. Fix: {fix}."
     )
 
 
@@ -212,7 +213,7 @@ class PostgresResource(ConfigurableResource):
     def _unavailable(self, exc: Exception) -> DatabaseUnavailableError:
         if self.url:
             return connection_error(exc, self.target_url, f"the URL in {DATABASE_URL_ENV}")
-        return connection_error(exc, self.target_url, "the embedded server")
+        return connection_error(exc, self.target_url, EMBEDDED_ORIGIN)
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[psycopg.Connection]:
