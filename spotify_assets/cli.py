@@ -6,11 +6,13 @@ import sys
 from pathlib import Path
 
 import click
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from spotify_assets import embedded_postgres, settings
 from spotify_assets.credentials_cli import credentials
 from spotify_assets.resources.postgres import (
     DatabaseUnavailableError,
+    DatabaseUrlError,
     describe_url,
     mask_password,
     normalize_url,
@@ -35,11 +37,13 @@ def run_pipeline() -> None:
 
     Without Spotify credentials this runs against the offline sandbox, started for you.
     """
-    from spotify_assets import launch  # Dagster loads in a second or two; `--help` need not wait
+    from spotify_assets import database_probe, launch  # Dagster loads in a second or two
 
     settings.spotify_urls()  # a malformed URL fails before anything starts
+    database_probe.check(_home())
     click.echo(f"Materializing every asset (project home {_home()}) ...")
-    summary = launch.materialize_all(_home())
+    with database_probe.explained(_home()):
+        summary = launch.materialize_all(_home())
     click.echo(launch.format_summary(summary))
     if not summary.success:
         sys.exit(1)
@@ -52,9 +56,10 @@ def ui(dagster_args: tuple[str, ...]) -> None:
 
     Extra arguments go to `dagster dev` (e.g. --port 3001).
     """
-    from spotify_assets import launch
+    from spotify_assets import database_probe, launch
 
     settings.spotify_urls()
+    database_probe.check(_home())
     launch.dagster_dev(_home(), list(dagster_args))
 
 
@@ -128,9 +133,13 @@ def db_psql(psql_args: tuple[str, ...]) -> None:
     """Open psql on the warehouse; extra arguments go to psql (e.g. -c 'select 1')."""
     url = _warehouse_url(start=True)
     assert url is not None
+    # The password goes through the environment: every local user can read a command line (ps).
+    params = conninfo_to_dict(url)
+    password = params.pop("password", None)
+    env = {**os.environ, "PGPASSWORD": password} if password else dict(os.environ)
     psql = shutil.which("psql") or str(embedded_postgres.bin_dir() / "psql")
     sys.stdout.flush()
-    os.execv(psql, [psql, url, *psql_args])
+    os.execve(psql, [psql, make_conninfo(**params), *psql_args], env)
 
 
 main.add_command(sandbox)
@@ -141,6 +150,6 @@ def entrypoint() -> None:
     """Console-script entry: known operational errors print one clear line instead of a traceback."""
     try:
         main(standalone_mode=True)
-    except (DatabaseUnavailableError, settings.SettingsError) as exc:
+    except (DatabaseUnavailableError, DatabaseUrlError, settings.SettingsError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

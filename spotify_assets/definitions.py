@@ -13,7 +13,7 @@ from spotify_assets.assets.silver import silver_assets
 from spotify_assets.io_managers.postgres import PostgresPandasIOManager
 from spotify_assets.jobs import all_assets_job, refresh_artists_job, refresh_playlists_job
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.resources.postgres import PostgresResource, normalize_url
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.watchlist import WatchListResource
 from spotify_assets.schedules import all_assets_job_schedule
@@ -26,8 +26,11 @@ from spotify_assets.sensors import (
 
 
 def _postgres() -> PostgresResource:
+    configured = settings.database_url()
+    if configured:
+        normalize_url(configured)  # a malformed URL fails the load with its password masked
     # An EnvVar keeps the URL (and its password) out of the UI's resource config.
-    url = EnvVar(settings.DATABASE_URL_ENV) if settings.database_url() else None
+    url = EnvVar(settings.DATABASE_URL_ENV) if configured else None
     return PostgresResource(url=url, home=str(settings.project_home()))
 
 

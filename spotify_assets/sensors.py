@@ -224,7 +224,8 @@ def run_failure_sensor(
         client_secret = None
 
     def redact(text: str) -> str:
-        text = redact_password(text, postgres.target_url)
+        # The configured URL as written: redaction must work even when that URL is malformed.
+        text = redact_password(text, postgres.url)
         return text.replace(client_secret, "***") if client_secret else text
 
     run = context.dagster_run

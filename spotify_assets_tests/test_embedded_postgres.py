@@ -4,10 +4,15 @@ Each test uses its own project home, so it starts (and stops) a server of its ow
 """
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import psycopg
 import pytest
 from click.testing import CliRunner
@@ -20,9 +25,18 @@ START_SCRIPT = "import sys; from pathlib import Path; from spotify_assets import
 
 
 @pytest.fixture
-def home(tmp_path: Path):
-    yield tmp_path / "home"
-    embedded_postgres.stop(tmp_path / "home")
+def scratch() -> Iterator[Path]:
+    """A folder outside pytest's: a concurrent pytest session resets its base folder to 0700,
+    which locks pgserver's own user (the server's, under root) out of a data folder there."""
+    folder = Path(tempfile.mkdtemp(prefix="spotify_assets_test_"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def home(scratch: Path) -> Iterator[Path]:
+    yield scratch / "home"
+    embedded_postgres.stop(scratch / "home")
 
 
 def test_processes_starting_together_share_one_server(home: Path) -> None:
@@ -59,6 +73,71 @@ def test_data_survives_a_restart(home: Path) -> None:
     url = embedded_postgres.start(home, WAREHOUSE_DATABASE)
     with psycopg.connect(url) as conn:
         assert conn.execute("select v from kept").fetchall() == [(42,)]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# Under root PostgreSQL runs as pgserver's own user, which must pass through the home.
+HOME_MODE = 0o711 if os.geteuid() == 0 else 0o700
+
+
+@pytest.fixture
+def long_home(scratch: Path) -> Iterator[Path]:
+    """A 120-character home: ``<home>/pgdata/.s.PGSQL.5432`` exceeds the socket path limit."""
+    home = scratch / "h"
+    home = home.with_name("h" * (120 - len(str(home)) + 1))
+    assert len(str(home)) == 120
+    yield home
+    embedded_postgres.stop(home)
+
+
+def test_a_long_home_keeps_the_socket_in_a_private_folder(long_home: Path) -> None:
+    url = embedded_postgres.start(long_home, WAREHOUSE_DATABASE)
+    socket_dir = embedded_postgres.status(long_home).socket_dir
+    assert socket_dir is not None and socket_dir != embedded_postgres.pgdata_dir(long_home)
+    assert _mode(socket_dir) == 0o700
+    # Owned by the user the server runs as, like the data folder.
+    assert socket_dir.stat().st_uid == embedded_postgres.pgdata_dir(long_home).stat().st_uid
+    assert _mode(socket_dir / ".s.PGSQL.5432") == 0o700
+    assert _mode(long_home) == HOME_MODE
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select current_database()").fetchone() == (WAREHOUSE_DATABASE,)
+    assert embedded_postgres.stop(long_home)
+    assert not socket_dir.exists()
+    # A restart picks a new private folder and keeps serving.
+    url = embedded_postgres.start(long_home, WAREHOUSE_DATABASE)
+    assert _mode(embedded_postgres.status(long_home).socket_dir) == 0o700
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another local user needs root")
+def test_another_local_user_cannot_connect(long_home: Path) -> None:
+    url = embedded_postgres.start(long_home, WAREHOUSE_DATABASE)
+    attempt = subprocess.run(
+        [embedded_postgres.bin_dir() / "psql", url, "-At", "-c", "select current_user"],
+        capture_output=True,
+        text=True,
+        user="nobody",
+        timeout=30,
+    )
+    assert attempt.returncode != 0 and attempt.stdout == ""
+    assert "Permission denied" in attempt.stderr
+
+
+def test_the_server_listens_on_its_private_socket_only(home: Path) -> None:
+    url = embedded_postgres.start(home, WAREHOUSE_DATABASE)
+    with psycopg.connect(url) as conn:
+        settings = conn.execute(
+            "select current_setting('listen_addresses'), current_setting('unix_socket_permissions')"
+        ).fetchone()
+    assert settings == ("", "0700")
+    state = embedded_postgres.status(home)
+    assert psutil.Process(state.pid).net_connections(kind="inet") == []
+    assert state.socket_dir == state.pgdata and _mode(state.pgdata) == 0o700
+    assert _mode(home) == HOME_MODE
 
 
 def test_db_commands(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

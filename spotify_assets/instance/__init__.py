@@ -20,17 +20,24 @@ TEMPLATE = Path(__file__).resolve().parent / "dagster.yaml"
 def storage_url(home: Path) -> str:
     """The psycopg2-dialect URL of Dagster's storage (starts the embedded server if needed)."""
     configured = os.environ.get(STORAGE_URL_ENV)
-    if configured:
-        return configured
     warehouse = settings.database_url()
-    url = normalize_url(warehouse) if warehouse else embedded_postgres.start(home, DAGSTER_DATABASE)
+    if configured:
+        url = normalize_url(configured, STORAGE_URL_ENV)
+    elif warehouse:
+        url = normalize_url(warehouse)
+    else:
+        url = embedded_postgres.start(home, DAGSTER_DATABASE)
     return urlunsplit(urlsplit(url)._replace(scheme="postgresql+psycopg2"))
 
 
 def prepare(home: Path) -> dict[str, str]:
-    """Write the instance folder and return the environment Dagster processes need."""
-    dagster_home = home / "dagster"
-    dagster_home.mkdir(parents=True, exist_ok=True)
+    """Write the instance folder and return the environment Dagster processes need.
+
+    Compute logs hold whatever steps print, so everything the instance writes is the user's only:
+    the umask set here is inherited by ``dagster dev``, its daemon and webserver, and run workers.
+    """
+    os.umask(0o077)
+    dagster_home = settings.private_dir(settings.ensure_home(home) / "dagster")
     target = dagster_home / "dagster.yaml"
     if not target.exists() or target.read_text() != TEMPLATE.read_text():
         shutil.copyfile(TEMPLATE, target)

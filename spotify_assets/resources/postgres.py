@@ -1,10 +1,11 @@
 """One PostgreSQL resource for everything that runs SQL: SQL assets, the IO manager, the CLI."""
 
 import contextlib
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import adbc_driver_manager
 import adbc_driver_postgresql.dbapi as adbc
@@ -25,18 +26,67 @@ class DatabaseUnavailableError(RuntimeError):
     """PostgreSQL could not be reached; the message names the target, never the password."""
 
 
-def normalize_url(url: str) -> str:
-    """Accept SQLAlchemy-style URLs (``postgresql+psycopg2://``) as plain libpq URLs."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.split("+", 1)[0]
-    if scheme == "postgres":
-        scheme = "postgresql"
-    if scheme != "postgresql":
-        raise ValueError(
-            f"{DATABASE_URL_ENV} must be a postgresql:// URL, got a '{parts.scheme}://' one. "
-            "Example: postgresql://user:password@localhost:5432/spotify"
-        )
-    return urlunsplit(parts._replace(scheme=scheme))
+class DatabaseUrlError(ValueError):
+    """A database URL that cannot be used as written; the message masks its password."""
+
+
+# Everything between "scheme://user:" and the last "@": the password, however malformed.
+_RAW_PASSWORD = re.compile(r"^(?P<head>[^:/?#]*://[^:/?#@]*:)(?P<password>.*)@")
+_ENCODE_FIX = (
+    "Fix: percent-encode the user and password (% as %25, a space as %20, @ as %40, / as %2F), "
+    "e.g. python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=\"\"))' PASSWORD"
+)
+_FORMAT_FIX = "Fix: write it as postgresql://user:password@host:5432/database"
+
+
+def _mask_raw(url: str) -> str:
+    """``url`` with its password masked, even when the URL is malformed (may mask too much)."""
+    return _RAW_PASSWORD.sub(r"\g<head>***@", url, count=1)
+
+
+def _url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with a postgresql:// URL, and the fix; None if libpq can use it."""
+    authority, _, path = url.split("://", 1)[1].split("?", 1)[0].partition("/")
+    if authority.count("@") > 1 or "@" in path:
+        return "an '@' or '/' in the user or password is not percent-encoded", _ENCODE_FIX
+    try:
+        conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        reason = str(exc).strip()
+        if "percent-encoded token" in reason:
+            return "a '%' in it does not start a percent-encoded byte (write % as %25)", _ENCODE_FIX
+        if "spaces" in reason:
+            return "it contains a space (write a space as %20)", _ENCODE_FIX
+        return f"libpq says: {redact_password(reason.splitlines()[0], url)}", _FORMAT_FIX
+    return None
+
+
+def normalize_url(url: str, variable: str = DATABASE_URL_ENV) -> str:
+    """Check a URL once, up front, and accept SQLAlchemy-style ones (``postgresql+psycopg2://``).
+
+    libpq's own parse errors quote the offending token, which is often the password: they become
+    one line that names ``variable``, masks the password and says how to fix the URL.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed [ of an IPv6 host
+        parts, problem = None, (str(exc), _FORMAT_FIX)
+    else:
+        scheme = parts.scheme.split("+", 1)[0]
+        if scheme == "postgres":
+            scheme = "postgresql"
+        if scheme != "postgresql":
+            raise DatabaseUrlError(
+                f"{variable} must be a postgresql:// URL, got a '{parts.scheme}://' one. "
+                "Example: postgresql://user:password@localhost:5432/spotify"
+            )
+        url = urlunsplit(parts._replace(scheme=scheme))
+        problem = _url_problem(url)
+    if problem is None:
+        return url
+    raise DatabaseUrlError(
+        f"{variable} is not a valid PostgreSQL URL ({_mask_raw(url)}): {problem[0]}. {problem[1]}"
+    )
 
 
 def describe_url(url: str) -> str:
@@ -46,7 +96,10 @@ def describe_url(url: str) -> str:
     where = (
         f"socket {host}" if str(host).startswith("/") else f"{host}:{params.get('port') or 5432}"
     )
-    return f"{params.get('user') or 'default user'}@{where}/{params.get('dbname') or 'default database'}"
+    user = params.get("user")
+    # Without a database in the URL, libpq connects to the one named like the user.
+    database = params.get("dbname") or user or "default database"
+    return f"{user or 'default user'}@{where}/{database}"
 
 
 def mask_password(url: str) -> str:
@@ -57,10 +110,58 @@ def mask_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def redact_password(text: str, url: str) -> str:
-    """``text`` with the password of ``url`` (if any) masked."""
-    password = conninfo_to_dict(url).get("password")
-    return text.replace(str(password), "***") if password else text
+def redact_password(text: str, url: str | None) -> str:
+    """``text`` with the password of ``url`` (if any) masked; never fails, even on a malformed URL."""
+    found = _RAW_PASSWORD.match(url or "")
+    passwords = {found["password"], unquote(found["password"])} if found else set()
+    with contextlib.suppress(psycopg.ProgrammingError):
+        passwords.add(conninfo_to_dict(url).get("password") if url else None)
+    for password in sorted(filter(None, passwords), key=len, reverse=True):
+        text = text.replace(password, "***")
+    return text
+
+
+EMBEDDED_ORIGIN = "the embedded server"
+
+
+def connection_error(exc: Exception, url: str, origin: str) -> DatabaseUnavailableError:
+    """One line for a failed connection: what went wrong at user@host:port/db, and the fix.
+
+    ``origin`` says where the URL came from (e.g. "the URL in SPOTIFY_ASSETS_DATABASE_URL").
+    Never contains the password; libpq's own text is kept only for causes not recognized here.
+    """
+    params = conninfo_to_dict(url)
+    database = params.get("dbname") or params.get("user")
+    change = "see `spotify-assets db status`" if origin == EMBEDDED_ORIGIN else f"correct {origin}"
+    sqlstate = getattr(exc, "sqlstate", None)
+    lines = str(exc).strip().splitlines()
+    reason = redact_password(lines[0] if lines else type(exc).__name__, url)
+    if sqlstate == "28P01" or "password authentication failed" in reason:
+        problem = f"the server refused the password of user {params.get('user')!r}"
+        fix = f"put the right password in {origin} (percent-encoded)"
+    elif sqlstate == "3D000" or ("database" in reason and "does not exist" in reason):
+        problem = f"database {database!r} does not exist"
+        fix = f"create it (createdb {database}) or {change}"
+    elif sqlstate == "53100" or "No space left on device" in reason:
+        problem = f"the server's disk is full ({reason})"
+        fix = "free disk space where its data lives, then run again"
+    elif "Connection refused" in reason or "No such file or directory" in reason:
+        problem = "no server accepts connections there (connection refused)"
+        fix = f"start the server, or {change}"
+    elif "timeout expired" in reason:
+        problem = "the server did not answer in time"
+        fix = f"check that the host is reachable and the port open, or {change}"
+    else:
+        problem = reason
+        fix = (
+            "check that the server is running and reachable, that the database exists and the "
+            f"user may log in, or {change}"
+        )
+    if DATABASE_URL_ENV in origin:
+        fix += f", or unset {DATABASE_URL_ENV} to use the embedded server"
+    return DatabaseUnavailableError(
+        f"Cannot connect to PostgreSQL at {describe_url(url)} ({origin}): {problem}. Fix: {fix}."
+    )
 
 
 class PostgresResource(ConfigurableResource):
@@ -110,19 +211,9 @@ class PostgresResource(ConfigurableResource):
         return describe_url(self.target_url)
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailableError:
-        lines = str(exc).strip().splitlines()
-        reason = redact_password(lines[0] if lines else type(exc).__name__, self.target_url)
         if self.url:
-            origin, fix = (
-                f"the URL in {DATABASE_URL_ENV}",
-                f"or unset {DATABASE_URL_ENV} to use the embedded server",
-            )
-        else:
-            origin, fix = "the embedded server", "or see `spotify-assets db status`"
-        return DatabaseUnavailableError(
-            f"Cannot connect to PostgreSQL at {self.describe()} ({origin}): {reason}. Check that the "
-            f"server is running and reachable, that the database exists and the user may log in, {fix}."
-        )
+            return connection_error(exc, self.target_url, f"the URL in {DATABASE_URL_ENV}")
+        return connection_error(exc, self.target_url, EMBEDDED_ORIGIN)
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[psycopg.Connection]:

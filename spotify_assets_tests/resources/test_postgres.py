@@ -44,7 +44,7 @@ def test_missing_database_error_names_it(postgres: PostgresResource, tmp_path) -
     with pytest.raises(DatabaseUnavailableError) as error, wrong.get_connection():
         pass
     assert "/no_such_database" in str(error.value)
-    assert 'database "no_such_database" does not exist' in str(error.value)
+    assert "database 'no_such_database' does not exist" in str(error.value)
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,9 @@ def latest_fetch(context: AssetExecutionContext) -> tuple[str, dt.datetime | Non
 
 def _write(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
+    # The report shows what the user listens to and follows: readable by its owner only.
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+        handle.write(data)
     partial.replace(path)
 
 
@@ -191,8 +193,7 @@ def spotify_report(
         rows=rows,
     )
 
-    folder = output_dir(config.output_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = settings.private_dir(output_dir(config.output_dir))
     rendered, chart_paths = [], {}
     for chart in charts:
         image = png(chart.figure)

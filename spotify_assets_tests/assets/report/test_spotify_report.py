@@ -9,6 +9,7 @@ per chart module.
 
 import base64
 import re
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -160,6 +161,9 @@ def test_report_renders_gold_tables_into_files_and_metadata(postgres, tmp_path):
     assert values["source"] == "offline sandbox"
     assert values["data_as_of"] == pytest.approx(fetched)
     assert not list((tmp_path / "out").glob(".*.partial"))
+    # What the user listens to is theirs: the folder 0700, every file 0600.
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").iterdir()} == {0o600}
 
 
 @pytest.mark.postgres
