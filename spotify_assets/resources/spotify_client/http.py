@@ -197,10 +197,9 @@ class SpotifyHttp:
         params: Mapping[str, Any] | None = None,
     ) -> Any:
         """GET ``api_url + endpoint`` (templated; ``path`` fills it) and return the JSON body."""
-        label = f"GET {endpoint}"
-        url = self._settings.api_url.rstrip("/") + endpoint.format(
-            **{k: quote(str(v), safe="") for k, v in (path or {}).items()}
-        )
+        label = f"GET {endpoint}"  # templated: how statistics and retries name the call
+        filled = endpoint.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
+        url = self._settings.api_url.rstrip("/") + filled
         refreshed = False
 
         def once() -> Any:
@@ -224,7 +223,8 @@ class SpotifyHttp:
                 self._invalidate(token)
                 raise _RetryNow
             if response.status_code >= 400:
-                raise api_error(response, label=label, endpoint=endpoint)
+                # The filled path: a 404 names the id Spotify does not know.
+                raise api_error(response, label=f"GET {filled}", endpoint=endpoint)
             try:
                 return response.json()
             except ValueError:
