@@ -17,6 +17,7 @@ concurrent runs are covered elsewhere (assets/test_pipeline_seams.py and the e2e
 import itertools
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +48,7 @@ def baseline(
 ) -> Iterator[dict]:
     """The fault-free run: its silver and gold checksums and the requests it took."""
     postgres = PostgresResource(
-        url=postgres_url, home=str(postgres_home), schema_prefix="faultfree_"
+        url=postgres_url, home=str(postgres_home), schema_prefix=f"f{uuid.uuid4().hex[:10]}_"
     )
     sandbox.reset()
     try:
@@ -62,11 +63,10 @@ def baseline(
 
 def _run(server: SandboxServer, postgres: PostgresResource, tmp_path: Path, **config):
     instance = DagsterInstance.ephemeral()
-    started = time.time()
     result = run_main_job(
         server, postgres, report_dir=tmp_path, instance=instance, **{**FAST_BACKOFF, **config}
     )
-    return result, instance, started, time.time()
+    return result, instance, time.time()
 
 
 def _record(request: pytest.FixtureRequest, **figures: object) -> None:
@@ -137,7 +137,7 @@ def test_a_retry_after_beyond_the_cap_fails_the_run_at_once_saying_when(
 ) -> None:
     # A server of its own: the client's 429 gate stays closed for its Retry-After, per API URL.
     server = make_sandbox(faults=faults)
-    result, _, _, ended = _run(server, postgres, tmp_path, max_retry_after_seconds=cap)
+    result, _, ended = _run(server, postgres, tmp_path, max_retry_after_seconds=cap)
     log = server.requests()
     _record(request, requests=len(log))
 
