@@ -212,3 +212,20 @@ def test_run_failure_sensor_records_failed_steps_without_secrets(
     )
     assert job == result.dagster_run.job_name
     assert "upstream said no (token ***)" in message and secret not in message
+
+
+@pytest.mark.postgres
+def test_new_release_sensor_passes_over_an_artist_spotify_no_longer_knows(
+    sandbox: SandboxServer, postgres: PostgresResource, tmp_path: Path
+) -> None:
+    unknown = "0000000000000000000000"  # well-formed, never issued by the catalog: 404
+    watchlist = tmp_path / "watchlist.yaml"
+    _write(watchlist, [ARTISTS[0], unknown, ARTISTS[1]])
+    resources = pipeline_resources(sandbox, postgres, watchlist=watchlist)
+    result = _new_release_tick(DagsterInstance.ephemeral(), None, resources)
+    # Not "Spotify trouble" with the cursor kept, which would stop the rotation for good.
+    (request,) = result.run_requests
+    assert request.run_config["ops"]["bronze__artists"]["config"]["entries"] == sorted(
+        [ARTISTS[0], ARTISTS[1]]
+    )
+    assert result.cursor == "0"  # all three checked: the rotation wrapped around

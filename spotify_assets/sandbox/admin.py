@@ -6,6 +6,7 @@ another process can read the stats, change faults and release albums while a pip
 
 import json
 import os
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from spotify_assets.sandbox.api import ApiError, Request
@@ -49,6 +50,9 @@ class Admin:
 
     def stats(self, request: Request) -> Reply:
         return json_reply(200, dumps(self.app.stats.snapshot()))
+
+    def requests(self, request: Request) -> Reply:
+        return json_reply(200, dumps([asdict(served) for served in self.app.stats.requests()]))
 
     def reset_stats(self, request: Request) -> Reply:
         self.app.stats.reset()

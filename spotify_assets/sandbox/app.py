@@ -79,6 +79,7 @@ class SandboxApp:
             Route("GET", "/_sandbox/health", ADMIN, admin.health),
             Route("GET", "/_sandbox/stats", ADMIN, admin.stats),
             Route("POST", "/_sandbox/stats/reset", ADMIN, admin.reset_stats),
+            Route("GET", "/_sandbox/stats/requests", ADMIN, admin.requests),
             Route("GET", "/_sandbox/faults", ADMIN, admin.faults),
             Route("PUT", "/_sandbox/faults", ADMIN, admin.set_faults),
             Route("POST", "/_sandbox/artists/{id}/albums", ADMIN, admin.add_album),
@@ -175,22 +176,29 @@ class SandboxApp:
             await _send(send, self._answer(route, request))
             return
         if route.area == API:
+            # Judged on arrival (token, rate window), as a real server does; answered late.
             injector = self._injector
-            if injector.faults.latency:
-                await asyncio.sleep(injector.faults.latency)
-            if injector.drop():
-                self.stats.record(route.endpoint, None)
-                await _drop_connection(send)
-                return
             reply = (
-                injector.server_error()
+                None
+                if injector.drop()
+                else injector.server_error()
                 or self.tokens.check(request.headers.get("authorization"))
                 or injector.throttle()
                 or self._answer(route, request)
             )
+            if injector.faults.latency:
+                await asyncio.sleep(injector.faults.latency)
+            if reply is None:
+                self.stats.record(route.endpoint, None)
+                await _drop_connection(send)
+                return
         else:
             reply = self._answer(route, request)
-        self.stats.record(route.endpoint, reply.status)
+        retry_after = next(
+            (value.decode() for name, value in reply.headers if name.lower() == b"retry-after"),
+            None,
+        )
+        self.stats.record(route.endpoint, reply.status, retry_after)
         await _send(send, reply)
 
     def _answer(self, route: Route, request: Request) -> Reply:

@@ -57,7 +57,7 @@ FAULT_OPTIONS = (
         "--retry-after",
         "retry_after",
         click.IntRange(min=0),
-        "A fixed Retry-After (seconds) for standard, lowercase and empty 429s.",
+        "A fixed Retry-After (seconds) for standard, lowercase, empty and quota 429s.",
     ),
     (
         "--short-token-ttl",

@@ -22,7 +22,8 @@ RATE_LIMIT_SHAPES = {
     "zero": "Retry-After: 0",
     "empty": "Retry-After as standard, empty body",
     "large": "Retry-After: 86400 (a day)",
-    "quota": 'Retry-After: 86400 and the {"reason": "QUOTA_EXCEEDED"} body of development apps',
+    "quota": 'Retry-After: 86400 (or the fixed one) and the {"reason": "QUOTA_EXCEEDED"} body of '
+    "development apps",
 }
 LARGE_RETRY_AFTER = 86_400
 _SERVER_ERRORS = {500: "Server error", 502: "Bad gateway", 503: "Service unavailable"}
@@ -41,7 +42,7 @@ class Faults:
         rate_limit_window: the window in seconds (Spotify's is 30).
         rate_limit_shapes: how successive 429s look, cycled; see ``RATE_LIMIT_SHAPES``.
         retry_after: a fixed Retry-After for the standard, lowercase and empty shapes instead of
-            the time until the window frees a slot.
+            the time until the window frees a slot, and for the quota shape instead of a day.
         token_ttl: lifetime in seconds of tokens issued while set (overrides the server's).
     """
 
@@ -170,8 +171,10 @@ class FaultInjector:
                 "message": "Developer quota exceeded",
                 "reason": "QUOTA_EXCEEDED",
             }
+            cool_down = self.faults.retry_after
+            cool_down = LARGE_RETRY_AFTER if cool_down is None else cool_down
             return json_reply(
-                429, dumps({"error": quota}), ((b"Retry-After", str(LARGE_RETRY_AFTER).encode()),)
+                429, dumps({"error": quota}), ((b"Retry-After", str(cool_down).encode()),)
             )
         if shape == "empty":
             return Reply(429, b"", ((b"Retry-After", seconds.encode()),))

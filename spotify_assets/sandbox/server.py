@@ -16,6 +16,7 @@ from spotify_assets.sandbox.app import SandboxApp
 from spotify_assets.sandbox.catalog import Catalog
 from spotify_assets.sandbox.config import DEFAULT_CONFIG, SandboxConfig
 from spotify_assets.sandbox.faults import Faults
+from spotify_assets.sandbox.stats import Served
 
 _START_TIMEOUT = 30.0
 
@@ -87,6 +88,10 @@ class SandboxServer:
     def stats(self) -> dict:
         """Requests per endpoint (``"GET /v1/artists/{id}"``), per status, 429s, 5xx, drops, total."""
         return self.app.stats.snapshot()
+
+    def requests(self) -> list[Served]:
+        """Every request since the last reset: when it was answered, its status and Retry-After."""
+        return self.app.stats.requests()
 
     def reset_stats(self) -> None:
         self.app.stats.reset()

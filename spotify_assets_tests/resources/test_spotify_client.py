@@ -217,18 +217,32 @@ def test_endless_429s_stop_after_the_retry_budget(make_live_client, fake_http):
     assert client.stats()["rate_limited"] == 4
 
 
-def test_quota_exceeded_is_a_cool_down_not_a_retry_loop(make_live_client, fake_http):
+@pytest.mark.parametrize("retry_after", [None, "61"])
+def test_quota_exceeded_is_a_cool_down_not_a_retry_loop(make_live_client, fake_http, retry_after):
     quota = api_error(429, "Quota exceeded", reason="QUOTA_EXCEEDED")
-    quota.headers["Retry-After"] = "5"  # even a short wait is not retried
+    if retry_after is not None:  # beyond the cap of 60 s
+        quota.headers["Retry-After"] = retry_after
     fake_http.script(f"/artists/{sid(1)}", quota, ok(1))
     client = make_live_client(api_mode="development")
     with pytest.raises(SpotifyQuotaExceededError, match="QUOTA_EXCEEDED") as caught:
         client.get_artists(ids=[sid(1)])
-    assert caught.value.retry_after == 5
+    assert caught.value.retry_after == (retry_after and float(retry_after))
     assert len(fake_http.api_calls()) == 1 and client.stats()["seconds_waited"] == 0
     with pytest.raises(SpotifyQuotaExceededError):  # the cool-down holds for later calls
         client.get_artists(ids=[sid(2)])
     assert len(fake_http.api_calls()) == 1
+
+
+def test_quota_exceeded_with_a_wait_within_the_cap_is_waited_out(
+    make_live_client, fake_http, fake_clock
+):
+    quota = api_error(429, "Quota exceeded", reason="QUOTA_EXCEEDED")
+    quota.headers["Retry-After"] = "5"
+    fake_http.script(f"/artists/{sid(1)}", quota, ok(1))
+    client = make_live_client(api_mode="development")
+    (fetched,) = client.get_artists(ids=[sid(1)])
+    assert fetched.object == ok(1).json
+    assert fake_clock.sleeps == [5.0] and len(fake_http.api_calls()) == 2
 
 
 # --- 4. token: cached, refreshed ahead of expiry, 401 once, invalid_client final -----------------

@@ -58,6 +58,24 @@ def test_stats_reset(sandbox):
     assert sandbox.stats()["total"] == 0
 
 
+def test_the_request_log_says_when_each_request_was_answered_and_how_long_to_wait(sandbox):
+    client = ApiClient(sandbox)  # the token request
+    artist_id = sandbox.catalog.artist_ids()[0]
+    client.get(f"/artists/{artist_id}")
+    sandbox.set_faults(Faults(rate_limit=0, retry_after=7))
+    client.get(f"/artists/{artist_id}")
+    log = _admin(sandbox, "GET", "/stats/requests").json()
+    assert [(r["endpoint"], r["status"], r["retry_after"]) for r in log] == [
+        ("POST /api/token", 200, None),
+        ("GET /v1/artists/{id}", 200, None),
+        ("GET /v1/artists/{id}", 429, "7"),
+    ]
+    assert log[0]["at"] <= log[1]["at"] <= log[2]["at"]
+    assert [served.at for served in sandbox.requests()] == [r["at"] for r in log]
+    sandbox.reset_stats()
+    assert _admin(sandbox, "GET", "/stats/requests").json() == []
+
+
 def test_faults_can_be_read_and_replaced_over_http(sandbox):
     assert _admin(sandbox, "GET", "/faults").json() == Faults().to_json()
     response = _admin(sandbox, "PUT", "/faults", json={"error_rate": 1, "error_statuses": [502]})

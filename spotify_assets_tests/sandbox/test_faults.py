@@ -80,6 +80,10 @@ def test_a_fixed_retry_after_overrides_the_window(sandbox, raw):
     sandbox.set_faults(Faults(rate_limit=0, retry_after=7))
     status, headers, _ = raw.get()
     assert status == 429 and _retry_after(headers) == [("Retry-After", "7")]
+    sandbox.set_faults(Faults(rate_limit=0, retry_after=7, rate_limit_shapes=("quota",)))
+    status, headers, body = raw.get()
+    assert status == 429 and _retry_after(headers) == [("Retry-After", "7")]
+    assert json.loads(body)["error"]["reason"] == "QUOTA_EXCEEDED"
 
 
 def test_server_errors_follow_their_rate_and_cycle_statuses(sandbox, raw):

@@ -1,6 +1,7 @@
 -- Build the playlist_items table: one row per track entry of each playlist's latest snapshot
 -- (positions below the latest playlist object's item total, each position's latest row).
--- Entries that are not tracks (unavailable, episodes, local files) go to quarantine instead.
+-- Entries that are not tracks (unavailable, episodes, local files) go to quarantine instead;
+-- an added_at that is no timestamp is null here, and its entry is quarantined as well.
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
 -- Reads the session views of silver/define_current_records.sql.
 create table {silver}.{target} as
@@ -8,7 +9,7 @@ select
     e.playlist_id,
     e.position,
     e.item ->> 'id' as track_id,
-    (e.entry ->> 'added_at')::timestamptz as added_at,
+    e.added_at,
     e.entry -> 'added_by' ->> 'id' as added_by_id,
     e.fetched_at
 from current_playlist_entries as e

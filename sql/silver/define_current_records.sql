@@ -10,6 +10,21 @@
 -- for album track pages, each position's latest row below the latest album object's track total.
 -- Richest version: a full object beats a simplified one; among equals the latest fetched_at wins.
 -- Objects without an id are keyed by their record's content hash, so each stands alone.
+-- A playlist or album that does not say how many items it has keeps every stored position.
+
+-- A timestamp from ISO 8601 text, else null: one odd value ("now", "0000-00-00", any junk) must
+-- not fail the build. The record goes to quarantine with the raw text instead.
+create function pg_temp.iso_timestamptz(value text) returns timestamptz
+language plpgsql stable as $$
+begin
+    if value !~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}([.][0-9]+)?)?)?(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)?$' then
+        return null;
+    end if;
+    return value::timestamptz;
+exception when others then
+    return null;
+end
+$$;
 
 create temporary view current_artist_records as
 select distinct on (coalesce(b.response ->> 'id', b.content_hash))
@@ -52,7 +67,9 @@ from {bronze}.album_tracks as b
 inner join current_album_records as a on b.parent_id = a.album_id
 where
     b.position < coalesce(
-        (a.response -> 'tracks' ->> 'total')::bigint, (a.response ->> 'total_tracks')::bigint
+        (a.response -> 'tracks' ->> 'total')::bigint,
+        (a.response ->> 'total_tracks')::bigint,
+        b.position + 1
     )
 order by b.parent_id, b.position, b.fetched_at desc, b.content_hash;
 
@@ -81,6 +98,7 @@ order by coalesce(b.response ->> 'id', b.content_hash), b.fetched_at desc, b.con
 create temporary view current_playlist_entries as
 select
     e.*,
+    pg_temp.iso_timestamptz(e.entry ->> 'added_at') as added_at,
     case
         when e.item is null then 'unavailable_item'
         when e.item ->> 'type' = 'episode' or e.item -> 'episode' = 'true' then 'episode'
@@ -101,7 +119,7 @@ from (
         b.content_hash
     from {bronze}.playlist_items as b
     inner join current_playlist_records as p on b.parent_id = p.playlist_id
-    where b.position < p.item_total
+    where b.position < coalesce(p.item_total, b.position + 1)
     order by b.parent_id, b.position, b.fetched_at desc, b.content_hash
 ) as e;
 
@@ -331,6 +349,13 @@ select
     c.fetched_at, c.album, c.album_id
 from chosen_albums as c
 where c.release_date is null and c.release_date_raw is not null
+union all
+select
+    'playlist_items', 'impossible_added_at', true, e.item ->> 'id', e.playlist_id, e.position,
+    'added_at "' || (e.entry ->> 'added_at') || '"', 'playlist_items', e.content_hash, '$',
+    e.fetched_at, e.entry, e.playlist_id || '/' || e.position
+from current_playlist_entries as e
+where e.reject_reason is null and e.added_at is null and e.entry ->> 'added_at' is not null
 union all
 select
     'tracks', o.reject_reason, false, o.track_id, o.parent_id, o.position, null, o.source_table,

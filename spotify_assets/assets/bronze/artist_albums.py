@@ -18,7 +18,7 @@ from spotify_assets.assets.bronze.factory import (
 from spotify_assets.assets.bronze.records import records_from
 from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.spotify_client import SpotifyClient
+from spotify_assets.resources.spotify_client import SpotifyClient, SpotifyNotFoundError
 
 
 def listed_album_counts(postgres: PostgresResource, artist_ids: list[str]) -> dict[str, int]:
@@ -28,12 +28,24 @@ def listed_album_counts(postgres: PostgresResource, artist_ids: list[str]) -> di
     return dict(postgres.query_sql_file("bronze/count_listed_albums", {"artist_ids": artist_ids}))
 
 
+def _album_total(client: SpotifyClient, artist_id: str) -> int | None:
+    try:
+        return client.count_artist_albums(artist_id=artist_id)
+    except SpotifyNotFoundError as exc:
+        if exc.kind != "not_found":
+            raise
+        return None
+
+
 def album_totals(client: SpotifyClient, artist_ids: list[str]) -> dict[str, int]:
-    """Spotify's album count per artist: one one-item page each, the cheapest probe there is."""
+    """Spotify's album count per artist: one one-item page each, the cheapest probe there is.
+
+    An artist Spotify no longer knows (404) is left out rather than failing every other probe.
+    """
     totals = client.run_concurrently(
-        fn=lambda artist_id: client.count_artist_albums(artist_id=artist_id), items=artist_ids
+        fn=lambda artist_id: _album_total(client, artist_id), items=artist_ids
     )
-    return dict(zip(artist_ids, totals, strict=True))
+    return {a: total for a, total in zip(artist_ids, totals, strict=True) if total is not None}
 
 
 @bronze_asset(
@@ -53,7 +65,8 @@ def artist_albums(
     with spotify_client(spotify) as client:
         probed = [artist for artist in artist_ids if artist in known]
         totals = album_totals(client, probed)
-        changed = [a for a in artist_ids if a not in known or totals[a] != known[a]]
+        # An artist probed but gone since the artists step keeps what bronze listed.
+        changed = [a for a in artist_ids if a not in known or totals.get(a, known[a]) != known[a]]
         listings = client.get_artists_albums(artist_ids=changed)
     records = [
         record

@@ -29,12 +29,14 @@ def artists(
     with spotify_client(spotify) as client:
         artist_ids, resolution = resolve_scope(client, watchlist, "artist", config.entries)
         fetched = client.get_artists(ids=artist_ids)
+    unknown = unknown_ids(context, fetched, "artist")
     return publish(
         context,
         records_from(fetched),
         client=client,
         spotify=spotify,
-        artist_ids=artist_ids,
-        unknown_ids=unknown_ids(fetched),
+        # What the later steps fetch for: the artists Spotify knows.
+        artist_ids=[artist_id for artist_id in artist_ids if artist_id not in unknown],
+        unknown_ids=unknown,
         **resolution,
     )

@@ -117,9 +117,20 @@ def resolve_scope(
     }
 
 
-def unknown_ids(fetched: Sequence[Fetched]) -> list[str]:
-    """Requested ids Spotify knows nothing of (the entry is kept in the watch list, but empty)."""
-    return [item.params.get("id") for item in fetched if item.object is None]
+def unknown_ids(context: AssetExecutionContext, fetched: Sequence[Fetched], type: str) -> list[str]:
+    """Requested ids Spotify knows nothing of, each named in a warning.
+
+    Artists and playlists do disappear from Spotify: the entry stays in the watch list, the run
+    goes on without it, and no later step calls an endpoint with it.
+    """
+    unknown = [str(item.spotify_id) for item in fetched if item.object is None]
+    if unknown:
+        context.log.warning(
+            f"Spotify knows no {type} with id {', '.join(unknown)}: skipped in this run. "
+            f"Remove {'it' if len(unknown) == 1 else 'them'} from the watch list if "
+            f"{'it is' if len(unknown) == 1 else 'they are'} gone for good."
+        )
+    return unknown
 
 
 def publish(

@@ -40,6 +40,6 @@ def playlists(
         spotify=spotify,
         playlist_ids=[item.spotify_id for item in found],
         snapshot_ids={item.spotify_id: item.object.get("snapshot_id") for item in found},
-        unknown_ids=unknown_ids(fetched),
+        unknown_ids=unknown_ids(context, fetched, "playlist"),
         **resolution,
     )

@@ -3,7 +3,7 @@
 from spotify_assets.assets.silver.common import silver_asset
 from spotify_assets.assets.sql_table import AcceptedValues, TableSpec, column
 
-# Why a record is in quarantine. All but impossible_release_date leave it out of its target table.
+# Why a record is in quarantine. All but the impossible_* ones leave it out of its target table.
 REASONS = (
     "unavailable_item",  # a playlist entry whose item is null (removed, or unavailable in the market)
     "episode",  # a podcast episode in a playlist
@@ -11,6 +11,7 @@ REASONS = (
     "unknown_item_type",  # a playlist entry whose item is neither a track nor an episode
     "missing_id",  # an object without an id (it cannot be a row, nor be referenced)
     "impossible_release_date",  # kept in silver.albums with release_date null
+    "impossible_added_at",  # kept in silver.playlist_items with added_at null
 )
 
 QUARANTINE = TableSpec(

@@ -197,10 +197,9 @@ class SpotifyHttp:
         params: Mapping[str, Any] | None = None,
     ) -> Any:
         """GET ``api_url + endpoint`` (templated; ``path`` fills it) and return the JSON body."""
-        label = f"GET {endpoint}"
-        url = self._settings.api_url.rstrip("/") + endpoint.format(
-            **{k: quote(str(v), safe="") for k, v in (path or {}).items()}
-        )
+        label = f"GET {endpoint}"  # templated: how statistics and retries name the call
+        filled = endpoint.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
+        url = self._settings.api_url.rstrip("/") + filled
         refreshed = False
 
         def once() -> Any:
@@ -224,7 +223,8 @@ class SpotifyHttp:
                 self._invalidate(token)
                 raise _RetryNow
             if response.status_code >= 400:
-                raise api_error(response, label=label, endpoint=endpoint)
+                # The filled path: a 404 names the id Spotify does not know.
+                raise api_error(response, label=f"GET {filled}", endpoint=endpoint)
             try:
                 return response.json()
             except ValueError:
@@ -340,11 +340,15 @@ class SpotifyHttp:
         retry_after = parse_retry_after(
             response.headers.get("Retry-After"), now=self._clock.utcnow()
         )
+        within_cap = retry_after is not None and retry_after <= settings.max_retry_after_seconds
         if str(error_body(response).get("reason") or "").upper() == "QUOTA_EXCEEDED":
-            self._gate.close_for(retry_after or settings.quota_cooldown_seconds, reason="quota")
-            self._log.error("%s: QUOTA_EXCEEDED; not retrying.", label)
-            raise quota_error(label, self._gate.retry_at(), retry_after)
-        if retry_after is not None and retry_after > settings.max_retry_after_seconds:
+            # A cool-down, unless Spotify names a wait within the cap: then it is waited out
+            # like any 429 (and counts against max_rate_limit_retries, so it cannot loop).
+            if not within_cap:
+                self._gate.close_for(retry_after or settings.quota_cooldown_seconds, reason="quota")
+                self._log.error("%s: QUOTA_EXCEEDED; not retrying.", label)
+                raise quota_error(label, self._gate.retry_at(), retry_after)
+        elif retry_after is not None and not within_cap:
             self._gate.close_for(retry_after)
             raise too_long_error(
                 label, self._gate.retry_at(), retry_after, settings.max_retry_after_seconds

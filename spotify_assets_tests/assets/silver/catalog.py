@@ -85,7 +85,7 @@ def catalog(transform=lambda obj: obj) -> dict:
             record("tracks", orphan_track),
         ],
         "playlists": [
-            record("playlists", playlist("P1", "Mix", 6)),
+            record("playlists", playlist("P1", "Mix", 7)),
             record("playlists", {**playlist("P0", "Nameless", 0), "id": None}),
         ],
         "playlist_items": [
@@ -100,6 +100,10 @@ def catalog(transform=lambda obj: obj) -> dict:
                     "L2", "Single", [BOB], album_type="single", release_date="2020",
                     precision="year"))),
                 entry({"id": "C1", "name": "Chapter 1", "type": "chapter"}),
+                # Not a time at all: kept with added_at null, and quarantined.
+                entry(track("T1", "One", [ANN], simple_album("L1", "First", [ANN],
+                                                              release_date="2019-03-04")),
+                      added_at="2025-13-45T99:00:00Z"),
             ])
         ],
     }  # fmt: skip
@@ -128,6 +132,7 @@ EXPECTED_QUARANTINE = sorted(
         ("albums", "missing_id", False, None, "T6", None, "tracks", "$.album"),
         ("artists", "missing_id", False, None, None, None, "artists", "$"),
         ("playlist_items", "episode", False, "E1", "P1", 2, "playlist_items", "$"),
+        ("playlist_items", "impossible_added_at", True, "T1", "P1", 6, "playlist_items", "$"),
         ("playlist_items", "local_file", False, None, "P1", 3, "playlist_items", "$"),
         ("playlist_items", "unavailable_item", False, None, "P1", 1, "playlist_items", "$"),
         ("playlist_items", "unknown_item_type", False, "C1", "P1", 5, "playlist_items", "$"),

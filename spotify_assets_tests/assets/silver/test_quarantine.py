@@ -39,6 +39,7 @@ def test_every_reason_is_quarantined_and_every_table_accounts_for_its_sources(po
         "albums/missing_id": 3,
         "artists/missing_id": 1,
         "playlist_items/episode": 1,
+        "playlist_items/impossible_added_at": 1,
         "playlist_items/local_file": 1,
         "playlist_items/unavailable_item": 1,
         "playlist_items/unknown_item_type": 1,
