@@ -10,6 +10,8 @@ they start, a waiting run sweeps again, and the daemon's run monitoring asks the
 through :mod:`spotify_assets.instance.run_launcher`.
 """
 
+import contextlib
+import os
 import socket
 from dataclasses import dataclass
 
@@ -30,14 +32,12 @@ _UNFINISHED = [
 ]
 
 
-def process_tags() -> dict[str, str]:
-    """Tags naming this process, for a run it executes itself."""
-    me = psutil.Process()
-    return {
-        HOST_TAG: socket.gethostname(),
-        PID_TAG: str(me.pid),
-        PROCESS_STARTED_TAG: f"{me.create_time():.3f}",
-    }
+def process_tags(pid: int | None = None) -> dict[str, str]:
+    """Tags naming a process of this host (this one by default) as the one executing a run."""
+    tags = {HOST_TAG: socket.gethostname(), PID_TAG: str(pid or os.getpid())}
+    with contextlib.suppress(psutil.NoSuchProcess):  # already gone: the pid alone says so
+        tags[PROCESS_STARTED_TAG] = f"{psutil.Process(pid).create_time():.3f}"
+    return tags
 
 
 def describe_process(run: DagsterRun) -> str:
