@@ -129,7 +129,8 @@ def materialize_all(home: Path) -> RunSummary:
 def failure_reason(event: DagsterEvent) -> str:
     """``Class: first line`` of a failed step's own error, beneath Dagster's wrappers."""
     error = event.step_failure_data.error
-    while error is not None and error.cause is not None and error.cls_name.startswith("Dagster"):
+    # Dagster's own classes (Failure, step execution errors) wrap the error that says what happened.
+    while error is not None and error.cause is not None and error.message.startswith("dagster."):
         error = error.cause
     if error is None:
         return "no error recorded"

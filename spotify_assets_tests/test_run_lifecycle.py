@@ -2,12 +2,12 @@
 
 Real processes of the installed command, each home on fresh warehouse and Dagster databases, the
 home's own sandbox over HTTP (see ``cli_home``):
-- SIGKILL during bronze (holding the spotify_api slot), silver and gold: every table is as it was
-  or as it should be, no staging tables remain, the killed run is failed saying why, its slots
-  are freed, and the next run finishes and converges to a fault-free run's checksums.
-- SIGINT and SIGTERM end a run within seconds, non-zero, recorded CANCELED with its slots free.
 - Two runs started together on a fresh home both succeed, never overlap Spotify steps, and leave
-  the data one run leaves.
+  the data one run leaves. Then SIGKILL during bronze (holding the spotify_api slot), silver and
+  gold: every table is as it was or as it should be, no staging tables remain, the killed run is
+  failed saying why, its slots are freed, and the next run converges to a fault-free run's
+  checksums (one long test: each phase starts from the last one's state).
+- SIGINT and SIGTERM end a run within seconds, non-zero, recorded CANCELED with its slots free.
 - A failed run's summary names each failed step's reason.
 - The daemon's launcher fails runs whose process is gone; `ui` stops on SIGTERM.
 The in-process (``materialize``) kill at the IO manager's seams is in assets/test_pipeline_seams.py.
@@ -100,14 +100,24 @@ def run_failure_message(home: CliHome, run_id: str) -> str:
     return message
 
 
-def test_runs_killed_in_each_layer_leave_old_or_new_tables_and_free_the_pool(make_home) -> None:
+def test_concurrent_then_killed_runs_on_one_home_converge_to_a_fault_free_run(make_home) -> None:
     home, reference = make_home(), make_home("reference")
-    # The fault-free run of the catalog the killed runs meet (one new album), meanwhile.
-    release_album(reference, "Released meanwhile")
-    reference_run = reference.start_run()
-    home.finish(home.start_run("first"))
+    # Two first runs at once on a fresh home, while another home makes one fault-free run.
+    runs = [home.start_run("one"), home.start_run("two")]
+    reference_run = reference.start_run("reference")
+    outputs = [home.finish(run) for run in runs]
+    reference.finish(reference_run)
+    assert home.dagster("select count(*) from concurrency_limits") == [(1,)]
+    assert_spotify_steps_never_overlapped(home, runs=2)
+    # One waited for the other, and was told which run it waited for.
+    assert any("is waiting for the spotify_api pool, held by run" in o for o in outputs)
+    assert checksums(home, across_sandboxes=True) == checksums(reference, across_sandboxes=True)
+
+    # A new album; the reference home fetches it fault-free meanwhile.
+    for each in (home, reference):
+        release_album(each, "Released meanwhile")
+    reference_run = reference.start_run("reference-again")
     before, bronze_before, known_tables = checksums(home), bronze_hashes(home), tables(home)
-    release_album(home, "Released meanwhile")
 
     # Each run is killed in the next layer: it first ends its killed predecessor and must get
     # the spotify_api slot that one held when killed in bronze.
@@ -140,9 +150,24 @@ def test_runs_killed_in_each_layer_leave_old_or_new_tables_and_free_the_pool(mak
             assert value in (before[table], after[table]), f"{table} half-written ({layer} kill)"
         for table, hashes in bronze.items():
             assert bronze_before[table] <= hashes <= bronze_after[table], (layer, table)
-
     reference.finish(reference_run)
     assert checksums(home, across_sandboxes=True) == checksums(reference, across_sandboxes=True)
+
+
+def assert_spotify_steps_never_overlapped(home: CliHome, runs: int) -> None:
+    """No two bronze steps (the spotify_api pool) of different runs ran at the same time."""
+    events = home.dagster(
+        "select run_id, step_key, timestamp from event_logs "
+        "where starts_with(step_key, 'bronze__') and dagster_event_type in "
+        "('STEP_START', 'STEP_SUCCESS', 'STEP_FAILURE') order by timestamp, id"
+    )
+    spans: dict[tuple[str, str], list] = {}
+    for run_id, step, at in events:
+        spans.setdefault((run_id, step), []).append(at)
+    assert len({run for run, _ in spans}) == runs
+    intervals = sorted((times[0], times[-1], key) for key, times in spans.items())
+    for (_, end, first), (start, _, second) in itertools.pairwise(intervals):
+        assert end <= start, f"{first} and {second} called Spotify at the same time"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -161,31 +186,6 @@ def test_a_signal_cancels_the_run_and_frees_its_slots_within_seconds(make_home, 
     assert f"Interrupted by {signum.name}: run {run_id} recorded as CANCELED" in home.output()
 
 
-def test_two_runs_started_together_on_a_fresh_home_take_turns_at_spotify(make_home) -> None:
-    home, reference = make_home(), make_home("reference")
-    runs = [home.start_run("one"), home.start_run("two")]
-    reference_run = reference.start_run()
-    outputs = [home.finish(run) for run in runs]
-    reference.finish(reference_run)
-    assert checksums(home, across_sandboxes=True) == checksums(reference, across_sandboxes=True)
-    assert home.dagster("select count(*) from concurrency_limits") == [(1,)]
-
-    events = home.dagster(
-        "select run_id, step_key, dagster_event_type, timestamp from event_logs "
-        "where starts_with(step_key, 'bronze__') and dagster_event_type in "
-        "('STEP_START', 'STEP_SUCCESS', 'STEP_FAILURE') order by timestamp, id"
-    )
-    spans: dict[tuple[str, str], list] = {}
-    for run_id, step, _kind, at in events:
-        spans.setdefault((run_id, step), []).append(at)
-    assert len({run for run, _ in spans}) == 2
-    intervals = sorted((times[0], times[-1], key) for key, times in spans.items())
-    for (_, end, first), (start, _, second) in itertools.pairwise(intervals):
-        assert end <= start, f"{first} and {second} called Spotify at the same time"
-    # One waited for the other, and was told which run it waited for.
-    assert any("is waiting for the spotify_api pool, held by run" in o for o in outputs)
-
-
 def test_a_failed_run_prints_each_failed_steps_reason(make_home) -> None:
     home = make_home()
     faults = {"rate_limit": 0, "rate_limit_shapes": ["large"]}
@@ -197,7 +197,9 @@ def test_a_failed_run_prints_each_failed_steps_reason(make_home) -> None:
     assert run.returncode == 1, output[-3000:]
     assert "Failed steps:" in output
     reasons = output.split("Failed steps:", 1)[1]
-    assert "bronze__" in reasons and "86400" in reasons.splitlines()[1], reasons[:1000]
+    first = reasons.splitlines()[1]
+    assert first.startswith("  bronze__") and ": SpotifyRateLimitError: " in first, reasons[:1000]
+    assert "asks to wait 86400 s" in first and "will accept calls again at" in first
     assert "Tracebacks are in the run's event log" in reasons
 
 
