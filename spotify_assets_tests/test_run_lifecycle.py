@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import requests
 from dagster import DagsterInstance, DagsterRun, asset, materialize
+from dagster._core.storage.tags import GRPC_INFO_TAG
 
 from spotify_assets import embedded_postgres
 from spotify_assets import instance as project_instance
@@ -251,7 +252,7 @@ def test_the_launcher_names_the_worker_of_a_run_it_launched_locally(grpc_info, t
 
     instance = DagsterInstance.ephemeral()
     run_id = materialize([one], instance=instance).run_id
-    instance.add_run_tags(run_id, {"dagster/grpc_info": json.dumps(grpc_info)})
+    instance.add_run_tags(run_id, {GRPC_INFO_TAG: json.dumps(grpc_info)})
     tag_worker_process(instance, run_id)
     tags = instance.get_run_by_id(run_id).tags
     if tagged:

@@ -9,10 +9,12 @@ from the UI or from the command line, is failed by the daemon, whose
 """
 
 import json
+import logging
 import socket
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRun, DefaultRunLauncher
 from dagster._core.launcher import CheckRunHealthResult, LaunchRunContext, WorkerStatus
+from dagster._core.storage.tags import GRPC_INFO_TAG  # the code server a run was started on
 
 from spotify_assets.instance.run_process import (
     PID_TAG,
@@ -21,15 +23,16 @@ from spotify_assets.instance.run_process import (
     process_tags,
 )
 
-# Where DefaultRunLauncher records the code server it asked to start a run.
-_GRPC_INFO_TAG = "dagster/grpc_info"
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 class ProcessCheckingRunLauncher(DefaultRunLauncher):
     def launch_run(self, context: LaunchRunContext) -> None:
         super().launch_run(context)
-        tag_worker_process(self._instance, context.dagster_run.run_id)
+        try:
+            tag_worker_process(self._instance, context.dagster_run.run_id)
+        except Exception:  # the run is launched; the health check tries again
+            logging.getLogger(__name__).exception("Could not tag the run's worker process")
 
     @property
     def supports_check_run_worker_health(self) -> bool:
@@ -53,7 +56,7 @@ def tag_worker_process(instance: DagsterInstance, run_id: str) -> bool:
     before the first is stored, so the health check tries again.
     """
     run = instance.get_run_by_id(run_id)
-    if run is None or not _on_this_machine(run.tags.get(_GRPC_INFO_TAG)):
+    if run is None or not _on_this_machine(run.tags.get(GRPC_INFO_TAG)):
         return False
     for entry in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):
         pid = entry.dagster_event.engine_event_data.metadata.get("pid")
