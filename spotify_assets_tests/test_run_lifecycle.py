@@ -9,7 +9,8 @@ home's own sandbox over HTTP (see ``cli_home``):
   checksums (one long test: each phase starts from the last one's state).
 - SIGINT and SIGTERM end a run within seconds, non-zero, recorded CANCELED with its slots free.
 - A failed run's summary names each failed step's reason.
-- The daemon's launcher fails runs whose process is gone; `ui` stops on SIGTERM.
+- The UI's daemon fails a killed run and frees its slots (its launcher checks run processes);
+  `ui` stops on SIGTERM.
 The in-process (``materialize``) kill at the IO manager's seams is in assets/test_pipeline_seams.py.
 """
 
@@ -261,7 +262,9 @@ def test_the_launcher_names_the_worker_of_a_run_it_launched_locally(grpc_info, t
         assert not set(process_tags()) & set(tags)
 
 
-def test_ui_stops_within_seconds_of_sigterm_even_started_in_the_background(make_home) -> None:
+def test_the_ui_daemon_ends_a_killed_run_and_the_ui_stops_on_sigterm(make_home) -> None:
+    """The daemon's run monitoring fails a command-line run killed while the UI is up and frees its
+    slot; then `ui` stops within seconds of SIGTERM, though started with SIGINT ignored."""
     home = make_home()
     port = free_port()
     log = home.home / "ui.log"
@@ -285,6 +288,15 @@ def test_ui_stops_within_seconds_of_sigterm_even_started_in_the_background(make_
             return False
 
     wait_for("the webserver", serving, 180, log=log)
+    killed = home.start_run()
+    run_id, _ = home.wait_for_step_start(killed, "bronze__")
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait()
+    # dagster.yaml: run monitoring every 10 s, slots of ended runs freed 10 s after they end.
+    wait_for("the daemon to fail the run", lambda: home.run_status(run_id) == "FAILURE", 90)
+    assert "killed or crashed" in run_failure_message(home, run_id)
+    wait_for("the daemon to free its slot", lambda: home.held_slots() == [], 90, log=log)
+
     ui.send_signal(signal.SIGTERM)
     try:
         ui.wait(30)
