@@ -70,10 +70,8 @@ def _cancel_and_exit(instance: DagsterInstance, run_id: str, signum: int) -> Non
     name = signal.Signals(signum).name
     run = instance.get_run_by_id(run_id)
     if run is not None and not run.is_finished:
-        instance.report_run_canceled(
-            run, f"Canceled by {name}: spotify-assets run was interrupted; tables being written "
-            "keep their previous contents."
-        )  # fmt: skip
+        message = f"Canceled by {name}: tables being written keep their previous contents."
+        instance.report_run_canceled(run, message)
     instance.event_log_storage.free_concurrency_slots_for_run(run_id)
     print(
         f"Interrupted by {name}: run {run_id} recorded as CANCELED and its {SPOTIFY_POOL} pool "
