@@ -92,12 +92,15 @@ class PoolWatcher:
         self._run_id = run_id
         self._log = log
         self._named: set[str] = set()
+        self._failed = False
 
     def check(self) -> None:
         try:
             self._check()
         except Exception as error:  # a watcher hiccup must not end the run it watches
-            self._log.warning("Could not check the %s pool: %s", SPOTIFY_POOL, error)
+            if not self._failed:
+                self._log.warning("Could not check the %s pool: %s", SPOTIFY_POOL, error)
+            self._failed = True
 
     def _check(self) -> None:
         info = self._instance.event_log_storage.get_concurrency_info(SPOTIFY_POOL)
