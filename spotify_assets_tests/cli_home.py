@@ -7,6 +7,7 @@ session, as from a terminal; the helpers read what Dagster recorded straight fro
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -133,7 +134,7 @@ class CliHome:
     def close(self) -> None:
         for process in self.processes:
             if process.poll() is None:
-                os.killpg(process.pid, 9)
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         embedded_sandbox.stop(self.home)
         with psycopg.connect(self._server_url, autocommit=True) as conn:
