@@ -6,17 +6,23 @@ credentials, the offline sandbox) running for the next command.
 """
 
 import importlib
+import logging
 import os
+import signal
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import DagsterInstance
+from dagster import DagsterEvent, DagsterInstance
 
 from spotify_assets import instance as project_instance
+from spotify_assets.instance.run_process import process_tags, release_abandoned_runs
+from spotify_assets.supervised_run import supervise
 
 CODE_LOCATION_MODULE = "spotify_assets.definitions"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class RunSummary:
     seconds: float
     tables: list[TableResult] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    failure_reasons: dict[str, str] = field(default_factory=dict)
     report: str | None = None
 
     @property
@@ -48,19 +55,42 @@ class RunSummary:
 
 
 def _use_instance(home: Path) -> None:
-    os.environ.update(project_instance.prepare(home))
+    """Prepare the instance, then end runs whose process is gone and free the slots they held."""
+    project_instance.prepare(home)
+    with DagsterInstance.get() as instance:
+        released = release_abandoned_runs(instance)
+    for run_id in released.ended_runs:
+        log.warning(
+            "Run %s was left unfinished by a process that is gone: marked it ended.", run_id
+        )
+    for run_id in released.freed_runs:
+        log.warning("Freed the pool slots that ended run %s still held.", run_id)
 
 
 def materialize_all(home: Path) -> RunSummary:
-    """Run ``all_assets_job`` in this process on the project's instance and summarize it."""
+    """Run ``all_assets_job`` in this process on the project's instance and summarize it.
+
+    SIGINT and SIGTERM cancel the run and end the process (see ``supervised_run``).
+    """
     _use_instance(home)
     defs = importlib.import_module(CODE_LOCATION_MODULE).defs
     job = defs.resolve_job_def("all_assets_job")
+    run_id = str(uuid.uuid4())
+    # The terminal gets warnings and errors; every event is in the UI.
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+    def execute():
+        with DagsterInstance.get() as instance:
+            return job.execute_in_process(
+                instance=instance,
+                run_config=quiet,
+                raise_on_error=False,
+                run_id=run_id,
+                tags=process_tags(),
+            )
+
     started = time.monotonic()
-    with DagsterInstance.get() as instance:
-        # The terminal gets warnings and errors; every event is in the UI.
-        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-        result = job.execute_in_process(instance=instance, run_config=quiet, raise_on_error=False)
+    result = supervise(run_id, execute, log)
     seconds = time.monotonic() - started
     checks: dict[str, list] = {}
     for evaluation in result.get_asset_check_evaluations():
@@ -84,8 +114,29 @@ def materialize_all(home: Path) -> RunSummary:
         )
         if "report_path" in metadata:
             report = str(metadata["report_path"].value)
-    failed = [event.step_key for event in result.all_events if event.is_step_failure]
-    return RunSummary(result.run_id, result.success, seconds, tables, failed, report)
+    failures = [event for event in result.all_events if event.is_step_failure]
+    return RunSummary(
+        result.run_id,
+        result.success,
+        seconds,
+        tables,
+        failed_steps=[event.step_key for event in failures],
+        failure_reasons={event.step_key: failure_reason(event) for event in failures},
+        report=report,
+    )
+
+
+def failure_reason(event: DagsterEvent) -> str:
+    """``Class: first line`` of a failed step's own error, beneath Dagster's wrappers."""
+    error = event.step_failure_data.error
+    # Dagster's own classes (Failure, step execution errors) wrap the error that says what happened.
+    while error is not None and error.cause is not None and error.message.startswith("dagster."):
+        error = error.cause
+    if error is None:
+        return "no error recorded"
+    first = (error.message.strip().splitlines() or [""])[0]
+    # Dagster records "module.Class: text"; the class name alone reads better.
+    return f"{error.cls_name}: {first.split(': ', 1)[-1]}"
 
 
 def format_summary(summary: RunSummary) -> str:
@@ -109,8 +160,12 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(f"  {table.table or table.asset:<34}{rows:>10}   {', '.join(notes)}")
     lines += ["", f"Checks: {passed} passed, {warned} warned, {failed} failed."]
     if summary.failed_steps:
+        lines.append("Failed steps:")
+        for step in summary.failed_steps:
+            reason = summary.failure_reasons.get(step)
+            lines.append(f"  {step}: {reason}" if reason else f"  {step}")
         lines.append(
-            f"Failed steps: {', '.join(summary.failed_steps)} (details: spotify-assets ui)."
+            f"Tracebacks are in the run's event log: spotify-assets ui, Runs, {summary.run_id}."
         )
     if summary.report:
         lines.append(f"Report: {summary.report}")
@@ -128,4 +183,7 @@ def dagster_dev(home: Path, dagster_args: list[str]) -> None:
     _use_instance(home)
     dagster = Path(sys.executable).parent / "dagster"
     command = [str(dagster), "dev", "-m", CODE_LOCATION_MODULE, *dagster_args]
+    # dagster dev handles SIGTERM as it handles SIGINT; started in the background, a shell ignores
+    # SIGINT for it, and the ignored handler, inherited across exec, would make it ignore both.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execv(command[0], command)
