@@ -10,14 +10,14 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from spotify_assets import embedded_postgres, settings
 from spotify_assets.credentials_cli import credentials
-from spotify_assets.resources.postgres import (
-    DatabaseUnavailableError,
+from spotify_assets.sandbox.cli import sandbox
+from spotify_assets.warehouse.connection import DatabaseUnavailableError, resolve_url
+from spotify_assets.warehouse.urls import (
     DatabaseUrlError,
     describe_url,
     mask_password,
     normalize_url,
 )
-from spotify_assets.sandbox.cli import sandbox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,7 +37,8 @@ def run_pipeline() -> None:
 
     Without Spotify credentials this runs against the offline sandbox, started for you.
     """
-    from spotify_assets import database_probe, launch  # Dagster loads in a second or two
+    from spotify_assets import launch
+    from spotify_assets.instance import database_probe  # Dagster loads in a second or two
 
     settings.spotify_urls()  # a malformed URL fails before anything starts
     database_probe.check(_home())
@@ -56,7 +57,8 @@ def ui(dagster_args: tuple[str, ...]) -> None:
 
     Extra arguments go to `dagster dev` (e.g. --port 3001).
     """
-    from spotify_assets import database_probe, launch
+    from spotify_assets import launch
+    from spotify_assets.instance import database_probe
 
     settings.spotify_urls()
     database_probe.check(_home())
@@ -73,12 +75,7 @@ def _home() -> Path:
 
 
 def _warehouse_url(start: bool) -> str | None:
-    configured = settings.database_url()
-    if configured:
-        return normalize_url(configured)
-    if start:
-        return embedded_postgres.start(_home(), settings.WAREHOUSE_DATABASE)
-    return embedded_postgres.url(_home(), settings.WAREHOUSE_DATABASE)
+    return resolve_url(settings.database_url(), _home(), start=start)
 
 
 @db.command("url")

@@ -13,9 +13,8 @@ from spotify_assets.assets.silver import silver_assets
 from spotify_assets.io_managers.postgres import PostgresPandasIOManager
 from spotify_assets.jobs import all_assets_job, refresh_artists_job, refresh_playlists_job
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
-from spotify_assets.resources.postgres import PostgresResource, normalize_url
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.resources.watchlist_resource import WatchListResource
 from spotify_assets.schedules import all_assets_job_schedule
 from spotify_assets.sensors import (
     automation_sensor,
@@ -23,6 +22,8 @@ from spotify_assets.sensors import (
     run_failure_sensor,
     watchlist_sensor,
 )
+from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.urls import normalize_url
 
 
 def _postgres() -> PostgresResource:

@@ -28,14 +28,17 @@ from dagster import (
 )
 
 from spotify_assets.assets.bronze.artist_albums import album_totals, listed_album_counts
-from spotify_assets.assets.bronze.config import WatchScope
+from spotify_assets.assets.bronze.artists import artists as bronze_artists
+from spotify_assets.assets.bronze.playlists import playlists as bronze_playlists
+from spotify_assets.assets.bronze.run_config import WatchScope
 from spotify_assets.jobs import refresh_artists_job, refresh_playlists_job
 from spotify_assets.resources.credentials import CredentialsError, SpotifyCredentialsResource
-from spotify_assets.resources.postgres import PostgresResource, redact_password
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import SpotifyError
-from spotify_assets.resources.watchlist import WatchListResource
-from spotify_assets.watchlist import WatchEntry, WatchListError
+from spotify_assets.resources.watchlist_file import WatchEntry, WatchListError
+from spotify_assets.resources.watchlist_resource import WatchListResource
+from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.urls import redact_password
 
 ARTISTS_PER_TICK = 10
 # Tests and impatient users shorten the intervals; read once, when the code location loads.
@@ -84,12 +87,12 @@ def watchlist_sensor(context: SensorEvaluationContext, watchlist: WatchListResou
     for type, job in (("artist", refresh_artists_job), ("playlist", refresh_playlists_job)):
         added = [entry for digest, entry in fingerprints[type].items() if digest not in seen]
         if added:
-            asset = "bronze__artists" if type == "artist" else "bronze__playlists"
+            op = (bronze_artists if type == "artist" else bronze_playlists).op.name
             requests.append(
                 RunRequest(
                     job_name=job.name,
                     run_key=f"watchlist-{type}s-{_digest(context.cursor, *sorted(e.text for e in added))}",
-                    run_config=RunConfig(ops={asset: WatchScope(entries=[e.text for e in added])}),
+                    run_config=RunConfig(ops={op: WatchScope(entries=[e.text for e in added])}),
                     tags={
                         "spotify_assets/trigger": "watchlist",
                         "spotify_assets/entries": str(len(added)),
@@ -181,7 +184,7 @@ def new_release_sensor(
         )
     request = RunRequest(
         run_key="new-releases-" + _digest(*(f"{a}={t}" for a, t in sorted(grown.items()))),
-        run_config=RunConfig(ops={"bronze__artists": WatchScope(entries=sorted(grown))}),
+        run_config=RunConfig(ops={bronze_artists.op.name: WatchScope(entries=sorted(grown))}),
         tags={"spotify_assets/trigger": "new_release", "spotify_assets/entries": str(len(grown))},
     )
     return SensorResult(run_requests=[request], cursor=cursor)

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from dagster import DagsterInstance
 
-from spotify_assets.assets.bronze.factory import SPOTIFY_POOL
+from spotify_assets.assets.bronze.bronze_asset import SPOTIFY_POOL
 from spotify_assets.instance.run_process import describe_process, release_abandoned_runs
 
 R = TypeVar("R")

@@ -23,16 +23,15 @@ import pytest
 import sqlalchemy.exc
 from dagster_postgres.utils import DagsterPostgresException
 
-from spotify_assets import database_probe, embedded_postgres
-from spotify_assets.resources.postgres import (
+from spotify_assets import embedded_postgres
+from spotify_assets.instance import database_probe
+from spotify_assets.settings import WAREHOUSE_DATABASE
+from spotify_assets.warehouse.connection import (
     DatabaseUnavailableError,
-    DatabaseUrlError,
     PostgresResource,
     connection_error,
-    normalize_url,
-    redact_password,
 )
-from spotify_assets.settings import WAREHOUSE_DATABASE
+from spotify_assets.warehouse.urls import DatabaseUrlError, normalize_url, redact_password
 
 CLI = Path(sys.executable).parent / "spotify-assets"
 PASSWORD = "50%off-S3cret"
@@ -154,7 +153,7 @@ def test_the_code_location_refuses_a_malformed_url_without_printing_it() -> None
     )
     assert result.returncode == 1 and "S3cret" not in result.stdout + result.stderr
     assert result.stderr.splitlines()[-1].startswith(
-        "spotify_assets.resources.postgres.DatabaseUrlError: SPOTIFY_ASSETS_DATABASE_URL is not "
+        "spotify_assets.warehouse.urls.DatabaseUrlError: SPOTIFY_ASSETS_DATABASE_URL is not "
         "a valid PostgreSQL URL (postgresql://u:***@127.0.0.1:5432/db)"
     )
 

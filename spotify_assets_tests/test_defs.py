@@ -1,8 +1,9 @@
 """The code location loads as `dagster dev` would load it, with every piece the platform promises."""
 
-from dagster import Definitions
+from dagster import Definitions, build_schedule_context, validate_run_config
 
 from spotify_assets.definitions import defs
+from spotify_assets.schedules import all_assets_job_schedule
 
 
 def test_definitions_load_and_jobs_resolve() -> None:
@@ -41,3 +42,15 @@ def test_every_layer_is_a_group_of_keys_under_its_schema() -> None:
         if node.key.path[0] in ("silver", "gold"):
             schema = node.metadata["dagster/column_schema"]
             assert all(column.description for column in schema.columns), node.key
+
+
+def test_schedule_run_config_names_the_jobs_real_ops() -> None:
+    """The op names come from the asset definitions, so the config fits the job it launches."""
+    request = all_assets_job_schedule.evaluate_tick(build_schedule_context()).run_requests[0]
+    assert set(request.run_config["ops"]) == {
+        "bronze__artist_albums",
+        "bronze__albums",
+        "bronze__album_tracks",
+        "bronze__playlist_items",
+    }
+    assert validate_run_config(defs.resolve_job_def("all_assets_job"), request.run_config)

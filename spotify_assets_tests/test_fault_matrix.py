@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from dagster import DagsterEventType, DagsterInstance
 
-from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.sandbox import Faults, SandboxServer
-from spotify_assets.sandbox.stats import Served
+from spotify_assets.sandbox.served_stats import Served
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.assets.checksums import checksums
 from spotify_assets_tests.conftest import drop_schemas
 from spotify_assets_tests.fixtures.pipeline import run_main_job

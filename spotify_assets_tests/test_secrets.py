@@ -38,10 +38,10 @@ from spotify_assets.resources.credentials import (
     SpotifyCredentialsResource,
     mask,
 )
-from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.sandbox import Catalog, SandboxConfig
 from spotify_assets.sandbox.cli_options import SECRET_ENV
 from spotify_assets.sensors import run_failure_sensor
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.sandbox.test_cli import Output
 
 SCRIPT = str(Path(sys.executable).with_name("spotify-assets"))

@@ -22,10 +22,10 @@ from dagster import (
 
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
-from spotify_assets.resources.postgres import PostgresResource
-from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.resources.watchlist_resource import WatchListResource
 from spotify_assets.sandbox import Faults, SandboxServer
 from spotify_assets.sensors import new_release_sensor, run_failure_sensor, watchlist_sensor
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 ARTISTS = ["2jbau6SN9x17TFBzTiYI3z", "6T94kgDrsPm04jXDE684O1", "3K8TbQxTjUm4TnYsYmpJUc"]

@@ -17,10 +17,10 @@ from dagster import (
 )
 
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
-from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.resources.watchlist_resource import WatchListResource
 from spotify_assets.sensors import new_release_sensor, run_failure_sensor, watchlist_sensor
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.fixtures.broken_inputs import (
     BROKEN_CREDENTIALS,
     RANDOM_BYTES,

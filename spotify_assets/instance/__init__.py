@@ -11,10 +11,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from dagster import DagsterInstance
 
-from spotify_assets import embedded_postgres, settings
-from spotify_assets.assets.bronze.factory import SPOTIFY_POOL
+from spotify_assets import settings
+from spotify_assets.assets.bronze.bronze_asset import SPOTIFY_POOL
 from spotify_assets.locks import file_lock
-from spotify_assets.resources.postgres import normalize_url
+from spotify_assets.warehouse.connection import resolve_url
 
 STORAGE_URL_ENV = "SPOTIFY_ASSETS_DAGSTER_STORAGE_URL"
 DAGSTER_DATABASE = "dagster"
@@ -24,13 +24,13 @@ TEMPLATE = Path(__file__).resolve().parent / "dagster.yaml"
 def storage_url(home: Path) -> str:
     """The psycopg2-dialect URL of Dagster's storage (starts the embedded server if needed)."""
     configured = os.environ.get(STORAGE_URL_ENV)
-    warehouse = settings.database_url()
-    if configured:
-        url = normalize_url(configured, STORAGE_URL_ENV)
-    elif warehouse:
-        url = normalize_url(warehouse)
-    else:
-        url = embedded_postgres.start(home, DAGSTER_DATABASE)
+    # Without a storage URL of its own, Dagster's storage shares the warehouse's server.
+    url = resolve_url(
+        configured or settings.database_url(),
+        home,
+        DAGSTER_DATABASE,
+        variable=STORAGE_URL_ENV if configured else settings.DATABASE_URL_ENV,
+    )
     return urlunsplit(urlsplit(url)._replace(scheme="postgresql+psycopg2"))
 
 

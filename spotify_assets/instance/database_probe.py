@@ -17,14 +17,13 @@ import sqlalchemy.exc
 from dagster_postgres.utils import DagsterPostgresException
 
 from spotify_assets import embedded_postgres, instance, settings
-from spotify_assets.resources.postgres import (
+from spotify_assets.warehouse.connection import (
     EMBEDDED_ORIGIN,
     DatabaseUnavailableError,
-    PostgresResource,
     connection_error,
-    normalize_url,
-    redact_password,
+    resolve_url,
 )
+from spotify_assets.warehouse.urls import redact_password
 
 CONNECT_TIMEOUT_SECONDS = 5
 # What a lost or refused connection looks like through each driver and Dagster's storage.
@@ -37,14 +36,8 @@ _CONNECTION_ERRORS = (
 )
 
 
-def _embedded_url(home: Path, database: str, start: bool) -> str:
-    if start:
-        # The resource starts the server (creating the warehouse), or says clearly why it cannot.
-        warehouse = PostgresResource(home=str(home)).target_url
-        if database == settings.WAREHOUSE_DATABASE:
-            return warehouse
-        return embedded_postgres.start(home, database)
-    url = embedded_postgres.url(home, database)
+def _url(configured: str | None, variable: str, home: Path, database: str, start: bool) -> str:
+    url = resolve_url(configured, home, database, start=start, variable=variable)
     if url is None:
         raise DatabaseUnavailableError(
             f"Cannot connect to PostgreSQL at the embedded server (database {database}, data in "
@@ -54,23 +47,27 @@ def _embedded_url(home: Path, database: str, start: bool) -> str:
     return url
 
 
+def _origin(configured: str | None, variable: str) -> str:
+    return f"the URL in {variable}" if configured else EMBEDDED_ORIGIN
+
+
 def _targets(home: Path, start: bool) -> list[tuple[str, str]]:
     """(URL, where it came from) of the warehouse and of Dagster's storage, each once."""
-    configured = settings.database_url()
-    if configured:
-        targets = [(normalize_url(configured), f"the URL in {settings.DATABASE_URL_ENV}")]
-    else:
-        targets = [(_embedded_url(home, settings.WAREHOUSE_DATABASE, start), EMBEDDED_ORIGIN)]
+    warehouse = settings.database_url()
     storage = os.environ.get(instance.STORAGE_URL_ENV)
-    if storage:
-        targets.append(
-            (
-                normalize_url(storage, instance.STORAGE_URL_ENV),
-                f"the URL in {instance.STORAGE_URL_ENV}",
-            )
-        )
-    elif not configured:
-        targets.append((_embedded_url(home, instance.DAGSTER_DATABASE, start), EMBEDDED_ORIGIN))
+    # Without a storage URL of its own, Dagster's storage shares the warehouse's server.
+    storage_variable = instance.STORAGE_URL_ENV if storage else settings.DATABASE_URL_ENV
+    storage = storage or warehouse
+    targets = [
+        (
+            _url(warehouse, settings.DATABASE_URL_ENV, home, settings.WAREHOUSE_DATABASE, start),
+            _origin(warehouse, settings.DATABASE_URL_ENV),
+        ),
+        (
+            _url(storage, storage_variable, home, instance.DAGSTER_DATABASE, start),
+            _origin(storage, storage_variable),
+        ),
+    ]
     return list(dict.fromkeys(targets))
 
 

@@ -28,7 +28,7 @@ from spotify_assets.resources.spotify_client import (
     LiveSpotifyClient,
     SpotifyClient,
 )
-from spotify_assets.resources.spotify_client.config import (
+from spotify_assets.resources.spotify_client.client_settings import (
     ALBUM_TRACKS,
     ARTIST_ALBUMS,
     PLAYLIST_ITEMS,

@@ -6,7 +6,12 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from spotify_assets.watchlist import SpotifyType, WatchList, load_watchlist, parse_entries
+from spotify_assets.resources.watchlist_file import (
+    SpotifyType,
+    WatchList,
+    load_watchlist,
+    parse_entries,
+)
 
 DEFAULT_WATCHLIST = Path(__file__).resolve().parent.parent / "watchlist.yaml"
 

@@ -5,10 +5,14 @@ for every test, and a load generator for benchmarks. Clients only ever see base 
 """
 
 from spotify_assets.sandbox.catalog import Catalog, UnknownId
-from spotify_assets.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig
 from spotify_assets.sandbox.faults import RATE_LIMIT_SHAPES, Faults
 from spotify_assets.sandbox.ids import InvalidId
 from spotify_assets.sandbox.server import SandboxServer, run_sandbox
+from spotify_assets.sandbox.server_config import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    SandboxConfig,
+)
 
 __all__ = [
     "DEFAULT_CLIENT_ID",

@@ -16,12 +16,12 @@ from spotify_assets.sandbox import guard
 from spotify_assets.sandbox.admin import Admin
 from spotify_assets.sandbox.api import Api, ApiError, Request
 from spotify_assets.sandbox.catalog import Catalog
-from spotify_assets.sandbox.config import SandboxConfig
 from spotify_assets.sandbox.faults import FaultInjector, Faults
 from spotify_assets.sandbox.modes import mode_named
 from spotify_assets.sandbox.render import Renderer
 from spotify_assets.sandbox.responses import Reply, api_error
-from spotify_assets.sandbox.stats import Stats
+from spotify_assets.sandbox.served_stats import Stats
+from spotify_assets.sandbox.server_config import SandboxConfig
 from spotify_assets.sandbox.tokens import TokenIssuer
 
 logger = logging.getLogger(__name__)

@@ -16,9 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from spotify_assets.sandbox import search, structure, words
-from spotify_assets.sandbox.hashing import Hasher, field
-from spotify_assets.sandbox.ids import IdCodec, InvalidId, Kind
-from spotify_assets.sandbox.records import (
+from spotify_assets.sandbox.catalog_records import (
     Album,
     Artist,
     DiscographyEntry,
@@ -31,6 +29,8 @@ from spotify_assets.sandbox.records import (
     Track,
     User,
 )
+from spotify_assets.sandbox.hashing import Hasher, field
+from spotify_assets.sandbox.ids import IdCodec, InvalidId, Kind
 from spotify_assets.sandbox.structure import ALBUM_BITS, ALBUM_TYPES, TRACK_BITS, Salt
 
 DEFAULT_SEED = 2026

@@ -7,9 +7,13 @@ Both directions live here so the shared background sandbox (:mod:`.embedded`), w
 
 import click
 
-from spotify_assets.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig
 from spotify_assets.sandbox.faults import RATE_LIMIT_SHAPES, Faults
 from spotify_assets.sandbox.modes import MODES
+from spotify_assets.sandbox.server_config import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    SandboxConfig,
+)
 
 # The secret travels in the environment, not on a command line other users can read.
 SECRET_ENV = "SPOTIFY_ASSETS_SANDBOX_CLIENT_SECRET"

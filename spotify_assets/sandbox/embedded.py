@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from spotify_assets.locks import file_lock
 from spotify_assets.sandbox.cli_options import SECRET_ENV, serve_arguments
-from spotify_assets.sandbox.config import DEFAULT_CONFIG, SandboxConfig
+from spotify_assets.sandbox.server_config import DEFAULT_CONFIG, SandboxConfig
 
 if TYPE_CHECKING:
     from spotify_assets.sandbox.server import SandboxServer

@@ -11,9 +11,9 @@ from urllib.parse import quote, urlencode
 
 from spotify_assets.sandbox import words
 from spotify_assets.sandbox.catalog import Catalog
+from spotify_assets.sandbox.catalog_records import Episode, Image, PlaylistItem, User
 from spotify_assets.sandbox.ids import Kind
 from spotify_assets.sandbox.modes import Mode
-from spotify_assets.sandbox.records import Episode, Image, PlaylistItem, User
 from spotify_assets.sandbox.responses import dumps
 
 OPEN_URL = "https://open.spotify.com"

@@ -14,9 +14,9 @@ import uvicorn
 
 from spotify_assets.sandbox.app import SandboxApp
 from spotify_assets.sandbox.catalog import Catalog
-from spotify_assets.sandbox.config import DEFAULT_CONFIG, SandboxConfig
 from spotify_assets.sandbox.faults import Faults
-from spotify_assets.sandbox.stats import Served
+from spotify_assets.sandbox.served_stats import Served
+from spotify_assets.sandbox.server_config import DEFAULT_CONFIG, SandboxConfig
 
 _START_TIMEOUT = 30.0
 

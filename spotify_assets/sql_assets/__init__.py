@@ -1,17 +1,17 @@
 """SQL-built tables as Dagster assets: a spec per table, one factory, generic checks."""
 
-from spotify_assets.assets.sql_table.factory import (
-    ColumnMismatchError,
-    build_table,
-    column_differences,
-    sql_table_asset,
-)
-from spotify_assets.assets.sql_table.spec import (
+from spotify_assets.sql_assets.spec import (
     AcceptedValues,
     ForeignKey,
     TableSpec,
     ValueRange,
     column,
+)
+from spotify_assets.sql_assets.table_asset import (
+    ColumnMismatchError,
+    build_table,
+    column_differences,
+    sql_table_asset,
 )
 
 __all__ = [

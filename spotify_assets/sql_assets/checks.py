@@ -12,7 +12,8 @@ import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
 from psycopg import sql
 
-from spotify_assets.assets.sql_table.spec import TableSpec
+from spotify_assets.sql_assets.spec import TableSpec
+from spotify_assets.warehouse import ddl
 
 SAMPLE_SIZE = 20
 
@@ -110,14 +111,7 @@ def _sample(values: Sequence[object]) -> MetadataValue:
 
 
 def _table_exists(conn: psycopg.Connection, schema: str, table: str) -> bool:
-    return (
-        conn.execute(
-            "select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname = %s and c.relname = %s and c.relkind in ('r', 'p', 'v', 'm')",
-            [schema, table],
-        ).fetchone()
-        is not None
-    )
+    return conn.execute(ddl.table_exists_query(("%s", "%s")), [schema, table]).fetchone()[0]
 
 
 def _plural_key(spec: TableSpec) -> str:

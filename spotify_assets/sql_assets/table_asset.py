@@ -5,7 +5,7 @@ leaves the previous table as it was:
 
 1. run the setup files (session views) and the build file, which creates a staging table;
 2. compare the staging table's columns with the spec and fail, before the swap, on any difference;
-3. swap the staging table in (the Postgres IO manager's drop-and-rename), analyze it, and comment it
+3. swap the staging table in (the warehouse's drop-and-rename, as the IO manager does), analyze it, and comment it
    from the spec;
 4. measure it and evaluate the spec's checks against it; commit.
 
@@ -14,7 +14,6 @@ the checks' time, optional-field shares, and for accounted tables the rows in, o
 """
 
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 
 import psycopg
@@ -29,7 +28,8 @@ from dagster import (
 )
 from psycopg import sql
 
-from spotify_assets.assets.sql_table.checks import (
+from spotify_assets.constants import OWNER
+from spotify_assets.sql_assets.checks import (
     Measurements,
     accounting,
     check_specs,
@@ -37,13 +37,11 @@ from spotify_assets.assets.sql_table.checks import (
     evaluate_checks,
     field_shares,
 )
-from spotify_assets.assets.sql_table.spec import TableSpec, canonical_type
-from spotify_assets.constants import OWNER
-from spotify_assets.io_managers.postgres import client
-from spotify_assets.io_managers.postgres.client import TableSlice
-from spotify_assets.io_managers.postgres.io_manager import table_metadata
-from spotify_assets.resources.postgres import PostgresResource
-from spotify_assets.sql_files import sql_path
+from spotify_assets.sql_assets.spec import TableSpec, canonical_type
+from spotify_assets.warehouse import ddl
+from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.sql_files import sql_path
+from spotify_assets.warehouse.table_metadata import table_metadata
 
 FIELD_SHARES_KEY = "optional_field_shares"
 
@@ -77,7 +75,7 @@ def column_differences(
 
 def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[str, str]]:
     rows = conn.execute(
-        client.existing_columns_query(placeholders=("%s", "%s")), [schema, table]
+        ddl.existing_columns_query(placeholders=("%s", "%s")), [schema, table]
     ).fetchall()
     return [(name, pg_type) for name, pg_type, _ in rows]
 
@@ -108,8 +106,9 @@ def build_table(
     started = time.perf_counter()
     schema = postgres.schema(spec.layer)
     postgres.ensure_schema(schema)
-    target = TableSlice(schema=schema, table=spec.name)
-    staging = f"{spec.name[:40]}__staging_{uuid.uuid4().hex[:8]}"
+    target = sql.Identifier(schema, spec.name)
+    target_name = f"{schema}.{spec.name}"
+    staging = ddl.staging_name(spec.name)
     previous_rows, previous_shares = _previous(context, spec.key)
 
     with postgres.get_connection() as conn:
@@ -130,39 +129,37 @@ def build_table(
         differences = column_differences(spec.column_types, built)
         if differences:
             raise ColumnMismatchError(
-                f"{sql_file}.sql built columns that differ from the spec of {target.name}: "
+                f"{sql_file}.sql built columns that differ from the spec of {target_name}: "
                 + "; ".join(differences)
-                + f". Change the SQL or the spec in the asset module; {target.name} was left as it was."
+                + f". Change the SQL or the spec in the asset module; {target_name} was left as it was."
             )
-        for statement in client.swap_statements(target, staging):
+        for statement in ddl.swap_statements(schema, spec.name, staging):
             conn.execute(statement)
         # Fresh tables have no statistics; without them the checks and the next layer's joins
         # get plans for empty tables.
-        conn.execute(sql.SQL("analyze {}").format(target.identifier))
-        for statement in client.comment_statements(
-            target, spec.description, spec.column_descriptions
+        conn.execute(sql.SQL("analyze {}").format(target))
+        for statement in ddl.comment_statements(
+            schema, spec.name, spec.description, spec.column_descriptions
         ):
             conn.execute(statement)
 
         built_at = time.perf_counter()
-        row_count = conn.execute(
-            sql.SQL("select count(*) from {}").format(target.identifier)
-        ).fetchone()[0]
+        row_count = conn.execute(sql.SQL("select count(*) from {}").format(target)).fetchone()[0]
         measurements = Measurements(
             row_count=row_count,
-            field_shares=field_shares(conn, target.identifier, spec.optional_fields),
+            field_shares=field_shares(conn, target, spec.optional_fields),
             accounting=accounting(conn, spec, row_count) if spec.accounted else None,
             previous_row_count=previous_rows,
             previous_field_shares=previous_shares,
         )
         check_results = evaluate_checks(conn, spec, schema, measurements)
-        breakdown = counts_by(conn, target.identifier, spec.count_by) if spec.count_by else None
+        breakdown = counts_by(conn, target, spec.count_by) if spec.count_by else None
         checked_at = time.perf_counter()
 
     nullable = {col.name: col.constraints.nullable for col in spec.columns}
     metadata: dict[str, object] = {
         **table_metadata(
-            target.name,
+            target_name,
             row_count,
             {name: (pg_type, nullable.get(name, True)) for name, pg_type in built},
             spec.column_descriptions,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from psycopg import sql
 
-SQL_ROOT = Path(__file__).resolve().parent.parent / "sql"
+SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
 
 
 class SqlFileNotFoundError(FileNotFoundError):

@@ -13,9 +13,9 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from spotify_assets.assets.bronze.records import BRONZE_COLUMNS, BronzeRecord
-from spotify_assets.assets.silver.common import BRONZE_TABLES
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.assets.bronze.bronze_records import BRONZE_COLUMNS, BronzeRecord
+from spotify_assets.assets.silver.silver_asset import BRONZE_TABLES
+from spotify_assets.warehouse.connection import PostgresResource
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 MARKETS = ["DE", "FR", "US"]

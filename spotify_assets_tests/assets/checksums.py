@@ -10,8 +10,8 @@ from psycopg import sql
 
 from spotify_assets.assets.gold import GOLD_SPECS
 from spotify_assets.assets.silver import SILVER_SPECS
-from spotify_assets.assets.sql_table.spec import TableSpec
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.sql_assets.spec import TableSpec
+from spotify_assets.warehouse.connection import PostgresResource
 
 VOLATILE_COLUMNS = frozenset({"fetched_at"})
 

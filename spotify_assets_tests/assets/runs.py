@@ -12,7 +12,7 @@ from dagster import (
     materialize,
 )
 
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.warehouse.connection import PostgresResource
 
 
 def build(

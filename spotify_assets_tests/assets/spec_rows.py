@@ -10,8 +10,8 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from spotify_assets.assets.sql_table import TableSpec
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.sql_assets import TableSpec
+from spotify_assets.warehouse.connection import PostgresResource
 
 
 def write_table(

@@ -23,8 +23,8 @@ from dagster import DagsterInstance, materialize
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.gold import GOLD_SPECS, gold_assets
 from spotify_assets.assets.silver import SILVER_SPECS, silver_assets
-from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.sandbox import SandboxServer
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.assets.bronze_rows import select_rows
 from spotify_assets_tests.assets.runs import failed_checks
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
@@ -160,7 +160,7 @@ KILLED_RUN = textwrap.dedent(
     from spotify_assets.assets.bronze import bronze_assets
     from spotify_assets.assets.gold import gold_assets
     from spotify_assets.assets.silver import silver_assets
-    from spotify_assets.resources.postgres import PostgresResource
+    from spotify_assets.warehouse.connection import PostgresResource
     from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
     class Server:

@@ -26,8 +26,7 @@ from dagster import (
 )
 from psycopg import sql
 
-from spotify_assets import sql_files
-from spotify_assets.assets.sql_table import (
+from spotify_assets.sql_assets import (
     AcceptedValues,
     ColumnMismatchError,
     ForeignKey,
@@ -37,7 +36,8 @@ from spotify_assets.assets.sql_table import (
     column_differences,
     sql_table_asset,
 )
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.warehouse import sql_files
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.assets.runs import build, check_metadata, checks, failed_checks, metadata
 
 pytestmark = pytest.mark.postgres
@@ -302,10 +302,10 @@ def test_a_killed_build_leaves_the_previous_table(sql_root, postgres):
         f"""
         from pathlib import Path
         from dagster import build_asset_context
-        from spotify_assets import sql_files
-        from spotify_assets.resources.postgres import PostgresResource
+        from spotify_assets.warehouse import sql_files
+        from spotify_assets.warehouse.connection import PostgresResource
         from spotify_assets_tests.assets.test_sql_table import WIDGETS
-        from spotify_assets.assets.sql_table import sql_table_asset
+        from spotify_assets.sql_assets import sql_table_asset
         sql_files.SQL_ROOT = Path({str(sql_root)!r})
         postgres = PostgresResource(
             url={postgres.target_url!r}, home={postgres.home!r}, schema_prefix={postgres.schema_prefix!r}

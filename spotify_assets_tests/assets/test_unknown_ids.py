@@ -16,9 +16,9 @@ from spotify_assets.assets.gold import gold_assets
 from spotify_assets.assets.report import report_assets
 from spotify_assets.assets.report.spotify_report import ReportConfig
 from spotify_assets.assets.silver import silver_assets
-from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.resources.spotify_client import SpotifyNotFoundError
 from spotify_assets.sandbox import SandboxServer
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.assets.runs import metadata
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 

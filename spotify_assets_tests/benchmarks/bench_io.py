@@ -34,7 +34,7 @@ from dagster import AssetKey, build_input_context, build_output_context
 
 from spotify_assets import settings
 from spotify_assets.io_managers.postgres import PostgresPandasIOManager
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.warehouse.connection import PostgresResource
 
 PREFIX = "bench_"
 ALPHABET = np.array(list(string.ascii_letters + string.digits))

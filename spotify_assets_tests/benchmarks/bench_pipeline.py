@@ -29,8 +29,8 @@ from spotify_assets import settings
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.gold import gold_assets
 from spotify_assets.assets.silver import silver_assets
-from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.sandbox import Catalog, SandboxConfig
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 PIPELINE = [*bronze_assets, *silver_assets, *gold_assets]

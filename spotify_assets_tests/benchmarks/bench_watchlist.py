@@ -12,7 +12,7 @@ from functools import partial
 import yaml
 
 from spotify_assets.resources.spotify_client import FakeSpotifyClient
-from spotify_assets.watchlist import YAML_LOADER, parse_watchlist, resolve_watchlist
+from spotify_assets.resources.watchlist_file import YAML_LOADER, parse_watchlist, resolve_watchlist
 
 
 def watchlist_text(count: int) -> str:

@@ -110,24 +110,6 @@ def test_create_table_declares_not_null_for_non_nullable_dtypes() -> None:
     assert statement == 'create table "bronze"."x" ("id" bigint not null, "Name" text)'
 
 
-def test_swap_drops_then_renames_staging() -> None:
-    statements = client.swap_statements(TableSlice("gold", "summary"), "summary__staging_ab12")
-    assert statements == [
-        'drop table if exists "gold"."summary"',
-        'alter table "gold"."summary__staging_ab12" rename to "summary"',
-    ]
-
-
-def test_comments_escape_quotes_as_literals() -> None:
-    statements = client.comment_statements(
-        TableSlice("gold", "summary"), "One row per artist's year.", {"id": "Spotify's id."}
-    )
-    assert statements == [
-        """comment on table "gold"."summary" is 'One row per artist''s year.'""",
-        """comment on column "gold"."summary"."id" is 'Spotify''s id.'""",
-    ]
-
-
 def test_added_columns_are_nullable() -> None:
     statement = client.add_column_statement(
         TableSlice("b", "t"), ColumnType("n", "bigint", False, "int64")

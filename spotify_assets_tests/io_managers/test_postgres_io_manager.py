@@ -37,7 +37,7 @@ from dagster import (
 
 from spotify_assets.io_managers.postgres import DataFrameSchemaError, PostgresPandasIOManager
 from spotify_assets.io_managers.postgres import io_manager as io_manager_module
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.warehouse.connection import PostgresResource
 
 pytestmark = pytest.mark.postgres
 
@@ -283,7 +283,7 @@ KILL_SCRIPT = textwrap.dedent(
     import numpy as np, pandas as pd
     from dagster import asset, materialize
     from spotify_assets.io_managers.postgres import PostgresPandasIOManager
-    from spotify_assets.resources.postgres import PostgresResource
+    from spotify_assets.warehouse.connection import PostgresResource
 
     url, home, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
     postgres = PostgresResource(url=url, home=home, schema_prefix=prefix)

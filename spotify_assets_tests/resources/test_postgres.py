@@ -9,13 +9,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
-from spotify_assets import sql_files
-from spotify_assets.resources.postgres import (
-    DatabaseUnavailableError,
-    PostgresResource,
-    describe_url,
-    normalize_url,
-)
+from spotify_assets.warehouse import sql_files
+from spotify_assets.warehouse.connection import DatabaseUnavailableError, PostgresResource
+from spotify_assets.warehouse.urls import describe_url, normalize_url
 
 
 def test_unreachable_server_error_names_target_but_not_password(tmp_path) -> None:

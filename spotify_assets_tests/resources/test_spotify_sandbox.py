@@ -19,8 +19,8 @@ from spotify_assets.resources.spotify_client import (
     SpotifyRateLimitError,
     SpotifyUnavailableError,
 )
+from spotify_assets.resources.watchlist_file import parse_watchlist, resolve_watchlist
 from spotify_assets.sandbox import Faults
-from spotify_assets.watchlist import parse_watchlist, resolve_watchlist
 
 pytestmark = pytest.mark.timeout(60)
 

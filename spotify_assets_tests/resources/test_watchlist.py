@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from spotify_assets.resources.spotify_client import FakeSpotifyClient
-from spotify_assets.watchlist import (
+from spotify_assets.resources.watchlist_file import (
     WatchEntry,
     WatchListError,
     load_watchlist,

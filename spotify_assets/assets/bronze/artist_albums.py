@@ -8,17 +8,17 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.artists import artists
-from spotify_assets.assets.bronze.config import Refresh
-from spotify_assets.assets.bronze.factory import (
+from spotify_assets.assets.bronze.bronze_asset import (
     bronze_asset,
     publish,
     spotify_client,
     upstream_metadata,
 )
-from spotify_assets.assets.bronze.records import records_from
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import SpotifyClient, SpotifyNotFoundError
+from spotify_assets.warehouse.connection import PostgresResource
 
 
 def listed_album_counts(postgres: PostgresResource, artist_ids: list[str]) -> dict[str, int]:

@@ -25,7 +25,7 @@ from dagster import (
 )
 from dagster_pandas import PandasColumn, create_dagster_pandas_dataframe_type
 
-from spotify_assets.assets.bronze.records import BRONZE_METADATA, BronzeRecord, bronze_frame
+from spotify_assets.assets.bronze.bronze_records import BRONZE_METADATA, BronzeRecord, bronze_frame
 from spotify_assets.constants import OWNER
 from spotify_assets.resources.credentials import CredentialsError
 from spotify_assets.resources.spotify import SpotifyResource
@@ -37,8 +37,8 @@ from spotify_assets.resources.spotify_client import (
     SpotifyRateLimitError,
     SpotifyRequestError,
 )
-from spotify_assets.resources.watchlist import WatchListResource
-from spotify_assets.watchlist import SpotifyType, WatchListError, resolve_watchlist
+from spotify_assets.resources.watchlist_file import SpotifyType, WatchListError, resolve_watchlist
+from spotify_assets.resources.watchlist_resource import WatchListResource
 
 SPOTIFY_POOL = "spotify_api"
 

@@ -9,15 +9,15 @@ named in the metadata, the others are still stored.
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey
 
-from spotify_assets.assets.bronze.config import Refresh
-from spotify_assets.assets.bronze.factory import (
+from spotify_assets.assets.bronze.bronze_asset import (
     bronze_asset,
     publish,
     spotify_client,
     upstream_metadata,
 )
+from spotify_assets.assets.bronze.bronze_records import BronzeRecord, records_from
 from spotify_assets.assets.bronze.playlists import playlists
-from spotify_assets.assets.bronze.records import BronzeRecord, records_from
+from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import SpotifyClient, SpotifyForbiddenError
 

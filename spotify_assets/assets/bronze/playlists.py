@@ -3,17 +3,17 @@
 import pandas as pd
 from dagster import AssetExecutionContext
 
-from spotify_assets.assets.bronze.config import WatchScope
-from spotify_assets.assets.bronze.factory import (
+from spotify_assets.assets.bronze.bronze_asset import (
     bronze_asset,
     publish,
     resolve_scope,
     spotify_client,
     unknown_ids,
 )
-from spotify_assets.assets.bronze.records import records_from
+from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.run_config import WatchScope
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.resources.watchlist_resource import WatchListResource
 
 
 @bronze_asset(

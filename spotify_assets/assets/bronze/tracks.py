@@ -5,16 +5,16 @@ from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.album_tracks import album_tracks
 from spotify_assets.assets.bronze.albums import albums, stored_ids
-from spotify_assets.assets.bronze.config import FullTracks
-from spotify_assets.assets.bronze.factory import (
+from spotify_assets.assets.bronze.bronze_asset import (
     bronze_asset,
     publish,
     spotify_client,
     upstream_metadata,
 )
-from spotify_assets.assets.bronze.records import records_from
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.run_config import FullTracks
 from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.warehouse.connection import PostgresResource
 
 
 @bronze_asset(

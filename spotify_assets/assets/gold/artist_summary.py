@@ -1,8 +1,8 @@
 """One row per watched artist: what the report's overview charts plot."""
 
-from spotify_assets.assets.gold.common import artist_id, artist_name, count_column, gold_asset
+from spotify_assets.assets.gold.gold_asset import artist_id, artist_name, count_column, gold_asset
 from spotify_assets.assets.silver import ALBUM_ARTISTS, ALBUMS, ARTISTS, TRACK_ARTISTS, TRACKS
-from spotify_assets.assets.sql_table import TableSpec, ValueRange, column
+from spotify_assets.sql_assets import TableSpec, ValueRange, column
 
 ARTIST_SUMMARY = TableSpec(
     layer="gold",

@@ -1,8 +1,8 @@
 """Artist pairs credited together on tracks."""
 
-from spotify_assets.assets.gold.common import count_column, gold_asset
+from spotify_assets.assets.gold.gold_asset import count_column, gold_asset
 from spotify_assets.assets.silver import ALBUMS, ARTISTS, TRACK_ARTISTS, TRACKS
-from spotify_assets.assets.sql_table import TableSpec, ValueRange, column
+from spotify_assets.sql_assets import TableSpec, ValueRange, column
 
 COLLABORATION_NETWORK = TableSpec(
     layer="gold",

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from dagster import AssetsDefinition, TableColumn
 
-from spotify_assets.assets.sql_table import TableSpec, column, sql_table_asset
+from spotify_assets.sql_assets import TableSpec, column, sql_table_asset
 
 
 def gold_asset(spec: TableSpec, deps: Sequence[TableSpec]) -> AssetsDefinition:

@@ -1,6 +1,6 @@
 """One row per watched playlist: what its latest snapshot holds."""
 
-from spotify_assets.assets.gold.common import count_column, gold_asset
+from spotify_assets.assets.gold.gold_asset import count_column, gold_asset
 from spotify_assets.assets.silver import (
     PLAYLIST_ITEMS,
     PLAYLISTS,
@@ -8,7 +8,7 @@ from spotify_assets.assets.silver import (
     TRACK_ARTISTS,
     TRACKS,
 )
-from spotify_assets.assets.sql_table import TableSpec, ValueRange, column
+from spotify_assets.sql_assets import TableSpec, ValueRange, column
 
 PLAYLIST_SUMMARY = TableSpec(
     layer="gold",

@@ -1,8 +1,8 @@
 """Releases per watched artist per year and month."""
 
-from spotify_assets.assets.gold.common import artist_id, artist_name, count_column, gold_asset
+from spotify_assets.assets.gold.gold_asset import artist_id, artist_name, count_column, gold_asset
 from spotify_assets.assets.silver import ALBUM_ARTISTS, ALBUMS, ARTISTS, TRACK_ARTISTS, TRACKS
-from spotify_assets.assets.sql_table import TableSpec, ValueRange, column
+from spotify_assets.sql_assets import TableSpec, ValueRange, column
 
 RELEASE_TIMELINE = TableSpec(
     layer="gold",

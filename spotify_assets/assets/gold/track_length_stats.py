@@ -1,8 +1,8 @@
 """Track length statistics per watched artist and decade."""
 
-from spotify_assets.assets.gold.common import artist_id, artist_name, count_column, gold_asset
+from spotify_assets.assets.gold.gold_asset import artist_id, artist_name, count_column, gold_asset
 from spotify_assets.assets.silver import ALBUMS, ARTISTS, TRACK_ARTISTS, TRACKS
-from spotify_assets.assets.sql_table import TableSpec, ValueRange, column
+from spotify_assets.sql_assets import TableSpec, ValueRange, column
 
 TRACK_LENGTH_STATS = TableSpec(
     layer="gold",

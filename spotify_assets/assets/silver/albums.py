@@ -1,8 +1,8 @@
 """Albums and their credited artists: every album seen anywhere, from its richest version."""
 
 from spotify_assets.assets.silver.artists import ARTISTS
-from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset, source_table
-from spotify_assets.assets.sql_table import (
+from spotify_assets.assets.silver.silver_asset import FETCHED_AT, silver_asset, source_table
+from spotify_assets.sql_assets import (
     AcceptedValues,
     ForeignKey,
     TableSpec,

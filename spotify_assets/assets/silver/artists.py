@@ -1,7 +1,7 @@
 """Artists and their genres: every artist credited anywhere, watched ones with full details."""
 
-from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset, source_table
-from spotify_assets.assets.sql_table import ForeignKey, TableSpec, ValueRange, column
+from spotify_assets.assets.silver.silver_asset import FETCHED_AT, silver_asset, source_table
+from spotify_assets.sql_assets import ForeignKey, TableSpec, ValueRange, column
 
 ARTISTS = TableSpec(
     layer="silver",

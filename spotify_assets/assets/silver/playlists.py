@@ -1,8 +1,8 @@
 """Watched playlists and the track entries of their latest snapshot."""
 
-from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset
+from spotify_assets.assets.silver.silver_asset import FETCHED_AT, silver_asset
 from spotify_assets.assets.silver.tracks import TRACKS
-from spotify_assets.assets.sql_table import ForeignKey, TableSpec, ValueRange, column
+from spotify_assets.sql_assets import ForeignKey, TableSpec, ValueRange, column
 
 PLAYLISTS = TableSpec(
     layer="silver",

@@ -1,7 +1,7 @@
 """The quarantine: what silver could not parse, with the reason and the raw object."""
 
-from spotify_assets.assets.silver.common import silver_asset
-from spotify_assets.assets.sql_table import AcceptedValues, TableSpec, column
+from spotify_assets.assets.silver.silver_asset import silver_asset
+from spotify_assets.sql_assets import AcceptedValues, TableSpec, column
 
 # Why a record is in quarantine. All but the impossible_* ones leave it out of its target table.
 REASONS = (

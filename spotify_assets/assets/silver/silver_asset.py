@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from dagster import AssetKey, AssetsDefinition, TableColumn
 
-from spotify_assets.assets.sql_table import TableSpec, column, sql_table_asset
+from spotify_assets.sql_assets import TableSpec, column, sql_table_asset
 
 # Defines the current records, richest versions, quarantine reasons and source keys (temporary views).
 SETUP_SQL = "silver/define_current_records"

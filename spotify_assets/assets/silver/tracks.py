@@ -2,8 +2,8 @@
 
 from spotify_assets.assets.silver.albums import ALBUMS
 from spotify_assets.assets.silver.artists import ARTISTS
-from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset, source_table
-from spotify_assets.assets.sql_table import ForeignKey, TableSpec, ValueRange, column
+from spotify_assets.assets.silver.silver_asset import FETCHED_AT, silver_asset, source_table
+from spotify_assets.sql_assets import ForeignKey, TableSpec, ValueRange, column
 
 TRACKS = TableSpec(
     layer="silver",

@@ -1,4 +1,7 @@
-"""The SQL the Postgres IO manager runs: table slices, schema changes, the swap and the read.
+"""The SQL the Postgres IO manager runs: table slices, schema changes, loads and the read.
+
+The DDL it shares with the SQL-built assets (staging, swap, comments, existence) is in
+:mod:`spotify_assets.warehouse.ddl`.
 
 Statements are composed with psycopg's ``sql`` module, so identifiers are always quoted, and carry
 values as ``$n`` parameters for the ADBC driver. ``partition_expr`` is quoted when it names a column
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from psycopg import sql
 
 from spotify_assets.io_managers.postgres.pandas_handler import ColumnType
+from spotify_assets.warehouse.ddl import render
 
 DTYPES_SCHEMA = "dagster_io"
 DTYPES_TABLE = "pandas_dtypes"
@@ -57,10 +61,6 @@ class Query:
         self.params.append(value)
         placeholder = f"${len(self.params)}"
         return sql.SQL(f"{placeholder}::{cast}" if cast else placeholder)
-
-
-def render(statement: sql.Composable) -> str:
-    return statement.as_string(None)
 
 
 def _target(expr: str, column_types: Mapping[str, str]) -> tuple[sql.Composable, str | None]:
@@ -201,70 +201,6 @@ def drop_not_null_statement(table_slice: TableSlice, column: str) -> str:
         sql.SQL("alter table {} alter column {} drop not null").format(
             table_slice.identifier, sql.Identifier(column)
         )
-    )
-
-
-def swap_statements(table_slice: TableSlice, staging: str) -> list[str]:
-    return [
-        render(sql.SQL("drop table if exists {}").format(table_slice.identifier)),
-        render(
-            sql.SQL("alter table {} rename to {}").format(
-                sql.Identifier(table_slice.schema, staging), sql.Identifier(table_slice.table)
-            )
-        ),
-    ]
-
-
-def comment_statements(
-    table_slice: TableSlice, description: str | None, column_descriptions: Mapping[str, str]
-) -> list[str]:
-    """COMMENT ON statements (utility statements take no parameters, so values are literals)."""
-    statements = []
-    if description:
-        statements.append(
-            render(
-                sql.SQL("comment on table {} is {}").format(
-                    table_slice.identifier, sql.Literal(description)
-                )
-            )
-        )
-    for column, text in column_descriptions.items():
-        statements.append(
-            render(
-                sql.SQL("comment on column {} is {}").format(
-                    sql.Identifier(table_slice.schema, table_slice.table, column), sql.Literal(text)
-                )
-            )
-        )
-    return statements
-
-
-def table_comments_query() -> str:
-    """The table's comment and its columns' comments, keyed by column name ('' for the table)."""
-    return (
-        "select '' as name, obj_description(c.oid, 'pg_class') as comment "
-        "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = $1 and c.relname = $2 "
-        "union all "
-        "select a.attname, col_description(c.oid, a.attnum) "
-        "from pg_attribute a join pg_class c on c.oid = a.attrelid "
-        "join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped"
-    )
-
-
-def existing_columns_query(placeholders: tuple[str, str] = ("$1", "$2")) -> str:
-    """Columns of a table in order: name, type as format_type prints it, nullable.
-
-    ``placeholders`` for the schema and table: ``$n`` for ADBC, ``("%s", "%s")`` for psycopg.
-    """
-    schema, table = placeholders
-    return (
-        "select a.attname, format_type(a.atttypid, a.atttypmod), not a.attnotnull "
-        "from pg_attribute a join pg_class c on c.oid = a.attrelid "
-        "join pg_namespace n on n.oid = c.relnamespace "
-        f"where n.nspname = {schema} and c.relname = {table} and c.relkind in ('r', 'p') "
-        "and a.attnum > 0 and not a.attisdropped order by a.attnum"
     )
 
 

@@ -27,7 +27,6 @@ from dagster import (
     MultiPartitionsDefinition,
     OutputContext,
     TableColumn,
-    TableColumnConstraints,
     TableSchema,
     TimeWindowPartitionsDefinition,
 )
@@ -47,7 +46,9 @@ from spotify_assets.io_managers.postgres.pandas_handler import (
     record_batches,
     restore_frame,
 )
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.warehouse import ddl
+from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.table_metadata import table_metadata
 
 WRITE_MODES = ("replace", "append")
 
@@ -66,30 +67,6 @@ _WIDENINGS = {
 def _compatible(table_type: str, frame_type: str) -> bool:
     table_base = base_type(table_type)
     return table_base == frame_type or (frame_type, table_base) in _WIDENINGS
-
-
-def table_metadata(
-    table_name: str,
-    row_count: int,
-    columns: Mapping[str, tuple[str, bool]],
-    descriptions: Mapping[str, str],
-) -> dict[str, object]:
-    """Dagster's standard table metadata: name, row count, and typed, described columns."""
-    return {
-        "dagster/table_name": table_name,
-        "dagster/row_count": row_count,
-        "dagster/column_schema": TableSchema(
-            columns=[
-                TableColumn(
-                    name=name,
-                    type=pg_type,
-                    description=descriptions.get(name),
-                    constraints=TableColumnConstraints(nullable=nullable),
-                )
-                for name, (pg_type, nullable) in columns.items()
-            ]
-        ),
-    }
 
 
 def _declared_columns(metadata: Mapping[str, Any]) -> list[TableColumn]:
@@ -275,7 +252,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             self._store_dtypes(cursor, table_slice, columns, final, replace=not keeps_rows)
             self._comment(cursor, table_slice, self._asset_description(context), descriptions)
             if keeps_rows:
-                cursor.execute(f"select count(*) from {client.render(table_slice.identifier)}")
+                cursor.execute(f"select count(*) from {ddl.render(table_slice.identifier)}")
                 row_count = cursor.fetchone()[0]
             else:
                 row_count = len(obj)  # the new table holds exactly the frame
@@ -304,7 +281,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
     @staticmethod
     def _existing_columns(cursor: Any, table_slice: TableSlice) -> dict[str, tuple[str, bool]]:
         cursor.execute(
-            client.existing_columns_query(), parameters=[table_slice.schema, table_slice.table]
+            ddl.existing_columns_query(), parameters=[table_slice.schema, table_slice.table]
         )
         return {name: (pg_type, nullable) for name, pg_type, nullable in cursor.fetchall()}
 
@@ -320,7 +297,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 raise DataFrameSchemaError(
                     f"Column '{col.name}' of {table_slice.name} is {existing[col.name][0]} in the table but "
                     f"{col.pg_type} (dtype {col.dtype}) in the DataFrame. Cast the column back to a compatible "
-                    f"dtype, or drop the table (drop table {client.render(table_slice.identifier)}) to recreate it."
+                    f"dtype, or drop the table (drop table {ddl.render(table_slice.identifier)}) to recreate it."
                 )
         if keeps_rows:
             present = {col.name for col in columns}
@@ -337,10 +314,10 @@ class PostgresPandasIOManager(ConfigurableIOManager):
     def _replace(
         self, cursor: Any, table_slice: TableSlice, obj: pd.DataFrame, columns: Sequence[ColumnType]
     ) -> None:
-        staging = f"{table_slice.table[:40]}__staging_{uuid.uuid4().hex[:8]}"
+        staging = ddl.staging_name(table_slice.table)
         cursor.execute(client.create_table_statement(table_slice.schema, staging, columns))
         self._load(cursor, table_slice.schema, staging, obj, columns, {})
-        for statement in client.swap_statements(table_slice, staging):
+        for statement in ddl.swap_statements(table_slice.schema, table_slice.table, staging):
             cursor.execute(statement)
 
     @staticmethod
@@ -450,7 +427,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
     ) -> None:
         # COMMENT takes a lock that concurrent partition writers would queue on; write only changes.
         cursor.execute(
-            client.table_comments_query(), parameters=[table_slice.schema, table_slice.table]
+            ddl.table_comments_query(), parameters=[table_slice.schema, table_slice.table]
         )
         current = dict(cursor.fetchall())
         wanted_table = description if description and current.get("") != description else None
@@ -459,7 +436,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             for name, text in descriptions.items()
             if name in current and current[name] != text
         }
-        for statement in client.comment_statements(table_slice, wanted_table, wanted_columns):
+        for statement in ddl.comment_statements(
+            table_slice.schema, table_slice.table, wanted_table, wanted_columns
+        ):
             cursor.execute(statement)
 
     # -- reading -----------------------------------------------------------------------------
@@ -495,8 +474,8 @@ class PostgresPandasIOManager(ConfigurableIOManager):
     def _stored_dtypes(self, cursor: Any, table_slice: TableSlice) -> dict[str, str]:
         prefix = self.postgres.schema_prefix
         cursor.execute(
-            "select to_regclass($1) is not null",
-            parameters=[client.render(client.dtypes_table(prefix))],
+            ddl.table_exists_query(),
+            parameters=[f"{prefix}{client.DTYPES_SCHEMA}", client.DTYPES_TABLE],
         )
         if not cursor.fetchone()[0]:
             return {}

@@ -4,7 +4,7 @@ The live client knows no particular server: it only sees base URLs.
 """
 
 from spotify_assets.resources.spotify_client.base import Fetched, SearchType, SpotifyClient
-from spotify_assets.resources.spotify_client.config import (
+from spotify_assets.resources.spotify_client.client_settings import (
     ALL_INCLUDE_GROUPS,
     SPOTIFY_ACCOUNTS_URL,
     SPOTIFY_API_URL,

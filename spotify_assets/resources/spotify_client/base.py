@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Self, TypeVar
 
-from spotify_assets.resources.spotify_client.config import (
+from spotify_assets.resources.spotify_client.call_stats import CallStats
+from spotify_assets.resources.spotify_client.client_settings import (
     ALBUMS,
     ALL_INCLUDE_GROUPS,
     ARTISTS,
@@ -21,7 +22,6 @@ from spotify_assets.resources.spotify_client.config import (
 )
 from spotify_assets.resources.spotify_client.paging import remaining_tracks_offset
 from spotify_assets.resources.spotify_client.ratelimit import SYSTEM_CLOCK, Clock
-from spotify_assets.resources.spotify_client.stats import CallStats
 
 SearchType = Literal["artist", "playlist", "album", "track"]
 T = TypeVar("T")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 from spotify_assets.resources.spotify_client.base import Fetched, SearchType, SpotifyClient
-from spotify_assets.resources.spotify_client.config import (
+from spotify_assets.resources.spotify_client.client_settings import (
     ALBUM_TRACKS,
     ALBUMS,
     ALL_INCLUDE_GROUPS,

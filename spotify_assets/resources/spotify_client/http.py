@@ -22,7 +22,11 @@ import tenacity
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 from spotify_assets.resources.credentials import SpotifyCredentials
-from spotify_assets.resources.spotify_client.config import REMOVED_ENDPOINTS, ClientSettings
+from spotify_assets.resources.spotify_client.call_stats import CallStats
+from spotify_assets.resources.spotify_client.client_settings import (
+    REMOVED_ENDPOINTS,
+    ClientSettings,
+)
 from spotify_assets.resources.spotify_client.errors import (
     ErrorKind,
     SpotifyAuthError,
@@ -40,7 +44,6 @@ from spotify_assets.resources.spotify_client.ratelimit import (
     shared_gate,
     too_long_error,
 )
-from spotify_assets.resources.spotify_client.stats import CallStats
 
 T = TypeVar("T")
 

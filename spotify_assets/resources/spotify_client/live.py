@@ -16,7 +16,7 @@ from requests.adapters import BaseAdapter
 
 from spotify_assets.resources.credentials import SpotifyCredentials
 from spotify_assets.resources.spotify_client.base import Fetched, SearchType, SpotifyClient
-from spotify_assets.resources.spotify_client.config import (
+from spotify_assets.resources.spotify_client.client_settings import (
     ALBUM_TRACKS,
     ALL_INCLUDE_GROUPS,
     ARTIST_ALBUMS,

@@ -7,11 +7,11 @@ context, call the asset, assert on the rows and the metadata. No server, no data
 from dagster import build_asset_context
 
 from spotify_assets.assets.bronze.artists import artists
-from spotify_assets.assets.bronze.config import WatchScope
+from spotify_assets.assets.bronze.run_config import WatchScope
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
 from spotify_assets.resources.spotify import SpotifyEndpoints, SpotifyResource
 from spotify_assets.resources.spotify_client import FakeSpotifyClient, SpotifyClient
-from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.resources.watchlist_resource import WatchListResource
 
 ARTIST = "0OdUWJ0sBjDrqHygGUXeCF"
 OTHER = "4Z8W4fKeB5YxbusRsdQVPb"

@@ -12,9 +12,9 @@ import pytest
 from dagster import DagsterInstance, RunConfig, materialize
 
 from spotify_assets.assets.bronze import bronze_assets
-from spotify_assets.assets.bronze.config import FullTracks, Refresh, WatchScope
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.assets.bronze.run_config import FullTracks, Refresh, WatchScope
 from spotify_assets.sandbox import SandboxServer, embedded
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 pytestmark = pytest.mark.postgres

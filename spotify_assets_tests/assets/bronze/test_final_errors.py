@@ -14,7 +14,6 @@ from dagster import DagsterEventType, materialize
 
 from spotify_assets.assets.bronze.artists import artists
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
-from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.resources.spotify import SpotifyEndpoints, SpotifyResource
 from spotify_assets.resources.spotify_client import (
     FakeSpotifyClient,
@@ -22,8 +21,9 @@ from spotify_assets.resources.spotify_client import (
     SpotifyClient,
     SpotifyNotFoundError,
 )
-from spotify_assets.resources.watchlist import WatchListResource
+from spotify_assets.resources.watchlist_resource import WatchListResource
 from spotify_assets.sandbox import SandboxServer
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.fixtures.broken_inputs import (
     BROKEN_CREDENTIALS,
     RANDOM_BYTES,

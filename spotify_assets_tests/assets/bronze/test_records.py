@@ -4,7 +4,7 @@ import datetime as dt
 
 import pandas as pd
 
-from spotify_assets.assets.bronze.records import BronzeRecord, bronze_frame, records_from
+from spotify_assets.assets.bronze.bronze_records import BronzeRecord, bronze_frame, records_from
 from spotify_assets.resources.spotify_client import Fetched
 
 NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)

@@ -18,8 +18,8 @@ from spotify_assets.assets.silver import (
     TRACK_ARTISTS,
     TRACKS,
 )
-from spotify_assets.assets.sql_table import TableSpec
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.sql_assets import TableSpec
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.assets.spec_rows import write_table
 
 FETCHED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -17,8 +17,8 @@ from spotify_assets.assets.gold.collaboration_network import COLLABORATION_NETWO
 from spotify_assets.assets.gold.playlist_summary import PLAYLIST_SUMMARY
 from spotify_assets.assets.gold.release_timeline import RELEASE_TIMELINE
 from spotify_assets.assets.gold.track_length_stats import TRACK_LENGTH_STATS
-from spotify_assets.assets.sql_table import TableSpec
 from spotify_assets.io_managers.postgres.pandas_handler import DEFAULT_DTYPES
+from spotify_assets.sql_assets import TableSpec
 
 NAMES = {
     "A1": "夜明け Petrov 🔥",

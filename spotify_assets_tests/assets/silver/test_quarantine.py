@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from spotify_assets import sql_files
 from spotify_assets.assets.silver import QUARANTINE, SILVER_SPECS, TRACKS, silver_assets
-from spotify_assets.assets.silver.common import SETUP_SQL
 from spotify_assets.assets.silver.quarantine import REASONS
-from spotify_assets.assets.sql_table import sql_table_asset
+from spotify_assets.assets.silver.silver_asset import SETUP_SQL
+from spotify_assets.sql_assets import sql_table_asset
+from spotify_assets.warehouse import sql_files
 from spotify_assets_tests.assets.bronze_rows import select_rows, write_bronze
 from spotify_assets_tests.assets.runs import build, check_metadata, failed_checks, metadata
 from spotify_assets_tests.assets.silver.catalog import (

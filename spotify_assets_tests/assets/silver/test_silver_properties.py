@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from spotify_assets.assets.silver import silver_assets
-from spotify_assets.resources.postgres import PostgresResource
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.assets.bronze_rows import (
     album,
     artist,
