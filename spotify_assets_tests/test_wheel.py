@@ -78,17 +78,23 @@ def home() -> Iterator[Path]:
     shutil.rmtree(home, ignore_errors=True)
 
 
-def test_the_wheel_carries_every_sql_file_and_both_yaml_files(wheel: Path) -> None:
+def test_the_wheel_carries_the_package_folder_and_sql(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    sql = {
-        f"spotify_assets/sql/{path.relative_to(REPOSITORY / 'sql').as_posix()}"
-        for path in (REPOSITORY / "sql").rglob("*.sql")
-    }
-    assert sql, "the repository has no sql/ files"
-    missing = sql - names
+
+    def files(folder: Path, prefix: str) -> set[str]:
+        return {
+            f"{prefix}/{path.relative_to(folder).as_posix()}"
+            for path in folder.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+
+    expected = files(REPOSITORY / "spotify_assets", "spotify_assets")
+    expected |= files(REPOSITORY / "sql", "spotify_assets/sql")
+    assert {"spotify_assets/watchlist.yaml", "spotify_assets/instance/dagster.yaml"} <= expected
+    assert "spotify_assets/sql/silver/build_artists.sql" in expected
+    missing = expected - names
     assert not missing, f"the wheel lacks {sorted(missing)}"
-    assert {"spotify_assets/watchlist.yaml", "spotify_assets/instance/dagster.yaml"} <= names
     assert not {name for name in names if name.startswith(("sql/", "spotify_assets_tests/"))}
 
 
