@@ -13,9 +13,10 @@ def run(command: list[str | Path], **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [str(part) for part in command], capture_output=True, text=True, check=False, **kwargs
     )
+    # Dagster logs a failed step's error with its traceback on stderr: keep enough of it.
     assert result.returncode == 0, (
         f"{' '.join(map(str, command))} exited {result.returncode}:\n"
-        f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        f"{result.stdout[-4000:]}\n{result.stderr[-12000:]}"
     )
     return result
 

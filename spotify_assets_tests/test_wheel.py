@@ -6,7 +6,7 @@ package comes from that environment alone, `dagster definitions validate` loads 
 and `spotify-assets run` materializes every asset from the packaged SQL, watch list and instance
 file (embedded PostgreSQL, offline sandbox). Editable installs are what every other test runs on.
 
-Slow (about 2 minutes, most of it pip unpacking dagster, pandas, pyarrow and PostgreSQL from its
+Slow (70 s to 2 minutes, most of it pip unpacking dagster, pandas, pyarrow and PostgreSQL from its
 cache): it is the only test of what actually ships.
 """
 
@@ -52,18 +52,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv(wheel: Path) -> Iterator[Path]:
-    """A fresh virtual environment outside the repository with the wheel and its dependencies."""
+    """A fresh virtual environment outside the repository with the wheel and its dependencies.
+
+    Not under pytest's temporary folder: the embedded PostgreSQL, run as its own user when the
+    tests run as root, reads its share/ files from this venv, and every new pytest session makes
+    /tmp/pytest-of-<user> private again.
+    """
     root = Path(tempfile.mkdtemp(prefix="spotify_assets_wheel_"))
     venv = root / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root, timeout=120)
     # This environment's pip installs into the new one (`--python`), from pip's warm cache.
     pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python"]
-    run(
-        [*pip, "install", "-q", "--no-compile", wheel],
-        cwd=root,
-        env=outside_env(),
-        timeout=900,
-    )
+    run([*pip, "install", "-q", "--no-compile", wheel], cwd=root, env=outside_env(), timeout=900)
     yield venv
     shutil.rmtree(root, ignore_errors=True)
 
