@@ -9,11 +9,13 @@ parameters. A literal ``%`` is written ``%%`` and a literal brace ``{{``.
 """
 
 from collections.abc import Mapping
+from importlib.resources import files
 from pathlib import Path
 
 from psycopg import sql
 
-_PACKAGE = Path(__file__).resolve().parent
+# Anchored on the top-level package, not on this module, so the loader may move within it.
+_PACKAGE = Path(str(files("spotify_assets"))).resolve()
 _INSTALLED, _CHECKOUT = _PACKAGE / "sql", _PACKAGE.parent / "sql"
 SQL_ROOT = _INSTALLED if _INSTALLED.is_dir() else _CHECKOUT
 
