@@ -304,7 +304,7 @@ def test_a_killed_build_leaves_the_previous_table(sql_root, postgres):
         from dagster import build_asset_context
         from spotify_assets.warehouse import sql_files
         from spotify_assets.warehouse.connection import PostgresResource
-        from spotify_assets_tests.assets.test_sql_table import WIDGETS
+        from spotify_assets_tests.sql_assets.test_table_asset import WIDGETS
         from spotify_assets.sql_assets import sql_table_asset
         sql_files.SQL_ROOT = Path({str(sql_root)!r})
         postgres = PostgresResource(
