@@ -27,7 +27,7 @@ from spotify_assets import settings
 from spotify_assets.assets.report import (
     collaborations,
     explicit,
-    playlists,
+    playlist_contents,
     popularity,
     releases,
     track_lengths,
@@ -171,9 +171,9 @@ def spotify_report(
         ),
         Chart(
             "playlist_contents",
-            playlists.TITLE,
-            playlists.CAPTION,
-            playlists.playlist_contents(playlist_summary),
+            playlist_contents.TITLE,
+            playlist_contents.CAPTION,
+            playlist_contents.playlist_contents(playlist_summary),
         ),
     ]
     source, as_of = latest_fetch(context)

@@ -1,6 +1,6 @@
 """Playlist contents: entries by kind per watched playlist, with what the app could not read."""
 
-from spotify_assets.assets.report.playlists import playlist_contents
+from spotify_assets.assets.report.playlist_contents import playlist_contents
 from spotify_assets_tests.assets.report import frames
 from spotify_assets_tests.assets.report.figures import (
     draw,
