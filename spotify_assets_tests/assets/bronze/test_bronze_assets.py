@@ -3,7 +3,7 @@
 Counts are computed independently from the sandbox's catalog. Covers incremental re-runs, full
 refresh, a run scoped to one artist (what sensors use), development mode, album pages beyond the
 first, full tracks, and a bad watch list failing before any API call. Records and hashes alone
-are in test_records.py; one asset unit-tested with a fake client is in test_artists_unit.py.
+are in test_bronze_records.py; one asset unit-tested with a fake client is in test_artists_unit.py.
 """
 
 from pathlib import Path
