@@ -21,16 +21,21 @@ DAGSTER_DATABASE = "dagster"
 TEMPLATE = Path(__file__).resolve().parent / "dagster.yaml"
 
 
+def configured_storage_url() -> tuple[str | None, str]:
+    """The URL set for Dagster's storage (None: the embedded server) and the variable holding it.
+
+    Without a storage URL of its own, Dagster's storage shares the warehouse's server.
+    """
+    own = os.environ.get(STORAGE_URL_ENV)
+    if own:
+        return own, STORAGE_URL_ENV
+    return settings.database_url(), settings.DATABASE_URL_ENV
+
+
 def storage_url(home: Path) -> str:
     """The psycopg2-dialect URL of Dagster's storage (starts the embedded server if needed)."""
-    configured = os.environ.get(STORAGE_URL_ENV)
-    # Without a storage URL of its own, Dagster's storage shares the warehouse's server.
-    url = resolve_url(
-        configured or settings.database_url(),
-        home,
-        DAGSTER_DATABASE,
-        variable=STORAGE_URL_ENV if configured else settings.DATABASE_URL_ENV,
-    )
+    configured, variable = configured_storage_url()
+    url = resolve_url(configured, home, DAGSTER_DATABASE, variable=variable)
     return urlunsplit(urlsplit(url)._replace(scheme="postgresql+psycopg2"))
 
 

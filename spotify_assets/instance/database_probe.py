@@ -7,7 +7,6 @@ loses its database midway.
 """
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,10 +53,7 @@ def _origin(configured: str | None, variable: str) -> str:
 def _targets(home: Path, start: bool) -> list[tuple[str, str]]:
     """(URL, where it came from) of the warehouse and of Dagster's storage, each once."""
     warehouse = settings.database_url()
-    storage = os.environ.get(instance.STORAGE_URL_ENV)
-    # Without a storage URL of its own, Dagster's storage shares the warehouse's server.
-    storage_variable = instance.STORAGE_URL_ENV if storage else settings.DATABASE_URL_ENV
-    storage = storage or warehouse
+    storage, storage_variable = instance.configured_storage_url()
     targets = [
         (
             _url(warehouse, settings.DATABASE_URL_ENV, home, settings.WAREHOUSE_DATABASE, start),
