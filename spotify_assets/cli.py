@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from spotify_assets import embedded_postgres, settings
+from spotify_assets import settings
 from spotify_assets.credentials_cli import credentials
 from spotify_assets.sandbox.cli import sandbox
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets.warehouse.connection import DatabaseUnavailableError, resolve_url
 from spotify_assets.warehouse.urls import (
     DatabaseUrlError,

@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from spotify_assets import embedded_postgres
 from spotify_assets.io_managers.postgres import PostgresPandasIOManager
 from spotify_assets.settings import WAREHOUSE_DATABASE
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets.warehouse.connection import PostgresResource
 
 TEST_DATABASE_URL_ENV = "SPOTIFY_ASSETS_TEST_DATABASE_URL"

@@ -104,14 +104,30 @@ def test_no_module_crosses_an_import_rule() -> None:
     assert violations() == []
 
 
-def test_io_manager_and_sql_assets_stand_on_the_warehouse_only() -> None:
+# The packages the map lists exhaustively: everything of the project they may import.
+ALLOWED = {
+    "warehouse": ("spotify_assets.settings", "spotify_assets.locks"),
+    "io_managers": ("spotify_assets.warehouse",),
+    "sql_assets": ("spotify_assets.warehouse", "spotify_assets.constants"),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(ALLOWED))
+def test_the_shared_packages_import_only_what_the_map_allows(folder: str) -> None:
+    own = f"spotify_assets.{folder}"
     imported = {
         name
-        for path in (PACKAGE / "io_managers").rglob("*.py")
+        for path in (PACKAGE / folder).rglob("*.py")
         for name in _imports(path)
-        if name.startswith("spotify_assets.") and not name.startswith("spotify_assets.io_managers")
+        if _within(name, "spotify_assets") and not _within(name, own)
     }
-    assert imported and all(_within(name, "spotify_assets.warehouse") for name in imported)
+    # ``from spotify_assets import settings`` also yields the bare package name.
+    outside = sorted(
+        name
+        for name in imported - {"spotify_assets"}
+        if not any(_within(name, allowed) for allowed in ALLOWED[folder])
+    )
+    assert outside == []
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,9 @@ import pytest
 import sqlalchemy.exc
 from dagster_postgres.utils import DagsterPostgresException
 
-from spotify_assets import embedded_postgres
 from spotify_assets.instance import database_probe
 from spotify_assets.settings import WAREHOUSE_DATABASE
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets.warehouse.connection import (
     DatabaseUnavailableError,
     PostgresResource,

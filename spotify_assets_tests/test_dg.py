@@ -17,11 +17,11 @@ import psycopg
 import pytest
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus
 
-from spotify_assets import embedded_postgres
 from spotify_assets import instance as project_instance
 from spotify_assets.definitions import defs
 from spotify_assets.sandbox import embedded as embedded_sandbox
 from spotify_assets.settings import WAREHOUSE_DATABASE
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets_tests.commands import outside_env, run
 
 REPOSITORY = Path(__file__).resolve().parents[1]

@@ -29,12 +29,12 @@ import requests
 from dagster import DagsterInstance, DagsterRun, asset, materialize
 from dagster._core.storage.tags import GRPC_INFO_TAG
 
-from spotify_assets import embedded_postgres
 from spotify_assets import instance as project_instance
 from spotify_assets.assets.gold import GOLD_SPECS
 from spotify_assets.assets.silver import SILVER_SPECS
 from spotify_assets.instance.run_launcher import ProcessCheckingRunLauncher, tag_worker_process
 from spotify_assets.instance.run_process import process_tags
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets_tests.cli_home import CliHome, cli_homes
 from spotify_assets_tests.e2e.dagster_dev import free_port, wait_for
 

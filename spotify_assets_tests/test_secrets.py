@@ -30,8 +30,8 @@ from cryptography.fernet import Fernet
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context
 from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
 
-from spotify_assets import embedded_postgres, settings
 from spotify_assets import instance as project_instance
+from spotify_assets import settings
 from spotify_assets.resources.credentials import (
     CLIENT_SECRET_ENV,
     KEY_ENV,
@@ -41,6 +41,7 @@ from spotify_assets.resources.credentials import (
 from spotify_assets.sandbox import Catalog, SandboxConfig
 from spotify_assets.sandbox.cli_options import SECRET_ENV
 from spotify_assets.sensors import run_failure_sensor
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.sandbox.test_cli import Output
 

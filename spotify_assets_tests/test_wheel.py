@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from spotify_assets import embedded_postgres
 from spotify_assets.sandbox import embedded as embedded_sandbox
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets_tests.commands import outside_env, run
 
 pytestmark = pytest.mark.wheel

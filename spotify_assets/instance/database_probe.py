@@ -15,7 +15,8 @@ import psycopg2
 import sqlalchemy.exc
 from dagster_postgres.utils import DagsterPostgresException
 
-from spotify_assets import embedded_postgres, instance, settings
+from spotify_assets import instance, settings
+from spotify_assets.warehouse import embedded_postgres
 from spotify_assets.warehouse.connection import (
     EMBEDDED_ORIGIN,
     DatabaseUnavailableError,

@@ -16,9 +16,8 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from pydantic import Field, PrivateAttr
 
-from spotify_assets import embedded_postgres
 from spotify_assets.settings import DATABASE_URL_ENV, WAREHOUSE_DATABASE
-from spotify_assets.warehouse import ddl
+from spotify_assets.warehouse import ddl, embedded_postgres
 from spotify_assets.warehouse.sql_files import load_sql
 from spotify_assets.warehouse.urls import describe_url, normalize_url, redact_password
 

@@ -20,9 +20,9 @@ import psycopg
 import requests
 from dagster_graphql import DagsterGraphQLClient
 
-from spotify_assets import embedded_postgres
 from spotify_assets.sandbox import embedded as embedded_sandbox
 from spotify_assets.settings import WAREHOUSE_DATABASE
+from spotify_assets.warehouse import embedded_postgres
 
 LOCATION = "spotify_assets.definitions"
 REPOSITORY = "__repository__"

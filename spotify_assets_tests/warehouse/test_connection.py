@@ -1,6 +1,6 @@
 """The Postgres resource: connections, SQL files with quoted identifiers and bound values, errors.
 
-The embedded server's life cycle and the `db` commands are in test_embedded_postgres.py.
+The embedded server's life cycle and the `db` commands are in warehouse/test_embedded_postgres.py.
 """
 
 import threading

@@ -17,11 +17,11 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from spotify_assets import embedded_postgres
 from spotify_assets.cli import main
 from spotify_assets.settings import WAREHOUSE_DATABASE
+from spotify_assets.warehouse import embedded_postgres
 
-START_SCRIPT = "import sys; from pathlib import Path; from spotify_assets import embedded_postgres as e; print(e.start(Path(sys.argv[1]), 'spotify_assets'))"
+START_SCRIPT = "import sys; from pathlib import Path; from spotify_assets.warehouse import embedded_postgres as e; print(e.start(Path(sys.argv[1]), 'spotify_assets'))"
 
 
 @pytest.fixture
