@@ -29,8 +29,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from spotify_assets.cli.sandbox_options import SECRET_ENV, serve_arguments
 from spotify_assets.locks import file_lock
-from spotify_assets.sandbox.cli_options import SECRET_ENV, serve_arguments
 from spotify_assets.sandbox.config import DEFAULT_CONFIG, SandboxConfig
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
-from spotify_assets.cli import main
+from spotify_assets.cli.main import main
 from spotify_assets.resources.credentials import (
     CLIENT_ID_ENV,
     CLIENT_SECRET_ENV,

@@ -9,7 +9,8 @@ import click
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from spotify_assets import embedded_postgres, settings
-from spotify_assets.credentials_cli import credentials
+from spotify_assets.cli.credentials import credentials
+from spotify_assets.cli.sandbox import sandbox
 from spotify_assets.resources.postgres import (
     DatabaseUnavailableError,
     DatabaseUrlError,
@@ -17,7 +18,6 @@ from spotify_assets.resources.postgres import (
     mask_password,
     normalize_url,
 )
-from spotify_assets.sandbox.cli import sandbox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,7 +37,8 @@ def run_pipeline() -> None:
 
     Without Spotify credentials this runs against the offline sandbox, started for you.
     """
-    from spotify_assets import database_probe, launch  # Dagster loads in a second or two
+    from spotify_assets import database_probe  # Dagster loads in a second or two
+    from spotify_assets.cli import launch
 
     settings.spotify_urls()  # a malformed URL fails before anything starts
     database_probe.check(_home())
@@ -56,7 +57,8 @@ def ui(dagster_args: tuple[str, ...]) -> None:
 
     Extra arguments go to `dagster dev` (e.g. --port 3001).
     """
-    from spotify_assets import database_probe, launch
+    from spotify_assets import database_probe
+    from spotify_assets.cli import launch
 
     settings.spotify_urls()
     database_probe.check(_home())

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from spotify_assets import settings
+from spotify_assets.cli.sandbox_options import config_from_options, config_options
 from spotify_assets.sandbox import embedded
-from spotify_assets.sandbox.cli_options import config_from_options, config_options
 from spotify_assets.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig
 from spotify_assets.sandbox.server import SandboxServer
 
