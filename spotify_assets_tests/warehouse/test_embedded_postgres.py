@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from spotify_assets.cli import main
+from spotify_assets.cli.main import main
 from spotify_assets.settings import WAREHOUSE_DATABASE
 from spotify_assets.warehouse import embedded_postgres
 
