@@ -1,7 +1,5 @@
--- Define, for this session, the current /artists records and the accounting of silver.artist_genres
--- (temporary views). Run it before a silver build, in the same transaction; the views vanish
--- with the session and are inlined into the build's query, so nothing is computed that the build
--- does not read.
+-- Define, for this session, the current /artists records and the accounting of
+-- silver.artist_genres (temporary views).
 -- Parameters: none. Identifiers: {bronze}.
 --
 -- Current: the latest fetched_at per artist id. Objects without an id are keyed by their record's

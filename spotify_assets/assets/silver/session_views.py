@@ -4,6 +4,11 @@ Each ``sql/silver/define_<name>.sql`` defines temporary views over a few bronze 
 the views of the files it ``needs``. A silver asset names the files its build reads; it runs them,
 and what they need, in dependency order, and depends on exactly the bronze tables they read, so a
 bronze refresh requests only the silver tables it can change.
+
+The files run in the build's transaction; their views vanish with the session and are inlined into
+the build's query, so nothing is computed that the build does not read. That is also why they are
+defined before each build rather than once per run: a build's steps run in separate processes and
+sessions (temporary views cannot be shared), and defining them takes milliseconds.
 """
 
 from collections.abc import Iterable
