@@ -147,7 +147,7 @@ def publish(
         stats = client.stats()
         metadata["api_requests"] = int(stats["requests"])
         metadata["api_stats"] = MetadataValue.json(stats)
-        metadata["source"] = "offline sandbox" if spotify.endpoints().offline else "Spotify"
+        metadata["source"] = spotify.source
     for key, value in extra.items():
         metadata[key] = MetadataValue.json(value) if isinstance(value, list | dict) else value
     context.add_output_metadata(metadata)
