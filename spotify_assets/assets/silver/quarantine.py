@@ -1,5 +1,12 @@
 """The quarantine: what silver could not parse, with the reason and the raw object."""
 
+from spotify_assets.assets.silver.session_views import (
+    ALBUM_OBJECTS,
+    ARTIST_OBJECTS,
+    CURRENT_PLAYLIST_ITEMS,
+    CURRENT_PLAYLISTS,
+    TRACK_OBJECTS,
+)
 from spotify_assets.assets.silver.silver_asset import silver_asset
 from spotify_assets.sql_assets import AcceptedValues, TableSpec, column
 
@@ -75,4 +82,8 @@ QUARANTINE = TableSpec(
     min_row_ratio=None,
 )
 
-quarantine = silver_asset(QUARANTINE)
+# Every file that sets records aside (a <table>_quarantined view).
+quarantine = silver_asset(
+    QUARANTINE,
+    reads=[CURRENT_PLAYLISTS, CURRENT_PLAYLIST_ITEMS, ALBUM_OBJECTS, TRACK_OBJECTS, ARTIST_OBJECTS],
+)
