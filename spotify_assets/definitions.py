@@ -3,7 +3,7 @@
 Environment differences live here only: the environment is read when this module loads.
 """
 
-from dagster import Definitions, EnvVar, in_process_executor
+from dagster import Definitions, EnvVar, get_dagster_logger, in_process_executor
 
 from spotify_assets import settings
 from spotify_assets.assets.bronze import bronze_assets
@@ -14,7 +14,11 @@ from spotify_assets.io_managers.postgres import PostgresPandasIOManager
 from spotify_assets.jobs import all_assets_job, refresh_artists_job, refresh_playlists_job
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
 from spotify_assets.resources.postgres import PostgresResource, normalize_url
-from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify import (
+    SpotifyApiResource,
+    SpotifyResource,
+    SpotifySandboxResource,
+)
 from spotify_assets.resources.watchlist import WatchListResource
 from spotify_assets.schedules import all_assets_job_schedule
 from spotify_assets.sensors import (
@@ -23,6 +27,8 @@ from spotify_assets.sensors import (
     run_failure_sensor,
     watchlist_sensor,
 )
+
+logger = get_dagster_logger("spotify")
 
 
 def _postgres() -> PostgresResource:
@@ -34,6 +40,22 @@ def _postgres() -> PostgresResource:
     return PostgresResource(url=url, home=str(settings.project_home()))
 
 
+def _spotify(credentials: SpotifyCredentialsResource) -> SpotifyResource:
+    """Spotify when credentials are stored (or other URLs are set), else the offline sandbox."""
+    urls = settings.spotify_urls()  # SPOTIFY_ASSETS_API_URL / _ACCOUNTS_URL, if set
+    if credentials.is_configured() or urls:
+        # Other URLs without credentials stay here: the resource's error then names both.
+        spotify = SpotifyApiResource(credentials=credentials, **urls)
+        logger.info("Spotify: the Web API at %s with the stored credentials.", spotify.api_url)
+        return spotify
+    logger.warning(
+        "Spotify: no credentials stored (%s does not exist), so runs use the offline sandbox; "
+        "`spotify-assets credentials init` stores them.",
+        credentials.store.credentials_file,
+    )
+    return SpotifySandboxResource(home=str(settings.project_home()))
+
+
 def _watchlist() -> WatchListResource:
     path = settings.watchlist_path()
     return WatchListResource(path=str(path)) if path else WatchListResource()
@@ -43,6 +65,7 @@ postgres = _postgres()
 # Each of SPOTIFY_ASSETS_FERNET_KEY / SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET that is set arrives
 # as an EnvVar; with no credentials stored, the Spotify resource runs the offline sandbox.
 spotify_credentials = SpotifyCredentialsResource.from_environment()
+spotify = _spotify(spotify_credentials)
 
 defs = Definitions(
     # Spotify calls go one step at a time anyway (the spotify_api pool) and the SQL runs in
@@ -56,11 +79,7 @@ defs = Definitions(
         "postgres": postgres,
         "io_manager": PostgresPandasIOManager(postgres=postgres),
         "spotify_credentials": spotify_credentials,
-        "spotify": SpotifyResource(
-            credentials=spotify_credentials,
-            home=str(settings.project_home()),
-            **settings.spotify_urls(),  # SPOTIFY_ASSETS_API_URL / _ACCOUNTS_URL, if set
-        ),
+        "spotify": spotify,
         "watchlist": _watchlist(),
     },
 )

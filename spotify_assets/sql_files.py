@@ -1,16 +1,23 @@
 """The SQL files under ``sql/``, loaded by relative name and composed with quoted identifiers.
 
+``sql/`` lives at the top of the repository; an installed wheel carries it inside the package as
+``spotify_assets/sql`` (``setup.py`` maps it there), so the loader looks there first.
+
 Files use ``{bronze}``, ``{silver}`` and ``{gold}`` (or other names the caller passes) for schema and
 table identifiers, which psycopg quotes, and ``%(name)s`` for values, which travel as driver
 parameters. A literal ``%`` is written ``%%`` and a literal brace ``{{``.
 """
 
 from collections.abc import Mapping
+from importlib.resources import files
 from pathlib import Path
 
 from psycopg import sql
 
-SQL_ROOT = Path(__file__).resolve().parent.parent / "sql"
+# Anchored on the top-level package, not on this module, so the loader may move within it.
+_PACKAGE = Path(str(files("spotify_assets"))).resolve()
+_INSTALLED, _CHECKOUT = _PACKAGE / "sql", _PACKAGE.parent / "sql"
+SQL_ROOT = _INSTALLED if _INSTALLED.is_dir() else _CHECKOUT
 
 
 class SqlFileNotFoundError(FileNotFoundError):

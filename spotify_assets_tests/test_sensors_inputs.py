@@ -18,7 +18,7 @@ from dagster import (
 
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
 from spotify_assets.resources.postgres import PostgresResource
-from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify import SpotifyApiResource
 from spotify_assets.resources.watchlist import WatchListResource
 from spotify_assets.sensors import new_release_sensor, run_failure_sensor, watchlist_sensor
 from spotify_assets_tests.fixtures.broken_inputs import (
@@ -72,7 +72,7 @@ def test_new_release_sensor_skips_naming_an_unreadable_watch_list(
     tmp_path, postgres: PostgresResource, case
 ) -> None:
     path = _watchlist(tmp_path, case)
-    spotify = SpotifyResource(
+    spotify = SpotifyApiResource(
         credentials=SpotifyCredentialsResource(client_id="i", client_secret="s")
     )
     with build_sensor_context(
@@ -97,7 +97,7 @@ def test_new_release_sensor_skips_naming_unusable_credentials(
 ) -> None:
     credentials, message = _credentials(tmp_path, case)
     resources = {
-        "spotify": SpotifyResource(credentials=credentials),
+        "spotify": SpotifyApiResource(credentials=credentials),
         "postgres": postgres,
         "watchlist": WatchListResource(),
     }

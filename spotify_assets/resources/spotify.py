@@ -1,19 +1,22 @@
-"""The Spotify resource: typed config in, a :class:`SpotifyClient` out.
+"""The Spotify resources: typed config in, a :class:`SpotifyClient` out.
 
-The live Spotify URLs are the defaults; pointing at the sandbox is just other URLs. When no
-credentials are stored at all, ``resolve_endpoints`` picks the project's shared offline sandbox
-instead (the embedded default), and says so once in the log.
+Assets and sensors type their parameter as :class:`SpotifyResource`, the abstract base; what
+answers is chosen once, in ``definitions.py``: :class:`SpotifyApiResource` (the Web API, or any
+Spotify-compatible server at other URLs, with the stored credentials) or
+:class:`SpotifySandboxResource` (the project's shared offline sandbox, started if need be). Unit
+tests hand assets a resource whose clients reach an in-process sandbox
+(:mod:`spotify_assets.sandbox.in_process`) through the same live client.
 """
 
 import dataclasses
-import logging
 import threading
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dagster import ConfigurableResource, ResourceDependency, get_dagster_logger
 from pydantic import Field, PrivateAttr
+from requests.adapters import BaseAdapter
 
 from spotify_assets.resources.credentials import (
     CredentialsMissingError,
@@ -36,74 +39,21 @@ from spotify_assets.resources.spotify_client.config import (
 )
 from spotify_assets.settings import ACCOUNTS_URL_ENV, API_URL_ENV
 
+if TYPE_CHECKING:
+    from spotify_assets.sandbox.embedded import SandboxEndpoints
 
-@dataclass(frozen=True)
-class SpotifyEndpoints:
-    """Where the client talks to and with which credentials; ``offline`` for the sandbox."""
-
-    api_url: str
-    accounts_url: str
-    credentials: SpotifyCredentials
-    offline: bool
+SPOTIFY = "Spotify"
+OFFLINE_SANDBOX = "offline sandbox"
 
 
-_announced: set[str] = set()
-_announce_lock = threading.Lock()
+class SpotifyResource(ConfigurableResource, ABC):
+    """Spotify for assets and sensors: ``with spotify.get_client() as client: ...``.
 
-
-def resolve_endpoints(
-    credentials: SpotifyCredentialsResource,
-    *,
-    api_url: str = SPOTIFY_API_URL,
-    accounts_url: str = SPOTIFY_ACCOUNTS_URL,
-    home: Path | None = None,
-    logger: logging.Logger | None = None,
-) -> SpotifyEndpoints:
-    """The one place that decides between Spotify and the offline sandbox.
-
-    With credentials configured (an encrypted credentials file, or plain ones in config) they
-    are used with ``api_url``/``accounts_url``. With none and a project ``home``, the project's
-    shared sandbox is started if needed and used, and that is logged once per process.
+    The fields tune the client; which server answers is the subclass's business
+    (:class:`SpotifyApiResource`, :class:`SpotifySandboxResource`).
     """
-    if credentials.is_configured() or home is None:
-        return SpotifyEndpoints(api_url, accounts_url, credentials.get_credentials(), offline=False)
-    if (api_url, accounts_url) != (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL):
-        # Other URLs were asked for: answering from the offline sandbox instead would hide that.
-        raise CredentialsMissingError(
-            f"The Spotify API is set to {api_url} (token URL {accounts_url}), but no Spotify "
-            f"credentials are stored ({credentials.store.credentials_file} does not exist). Store "
-            "the ones that server accepts with `spotify-assets credentials init`, or unset "
-            f"{API_URL_ENV} and {ACCOUNTS_URL_ENV} to use the offline sandbox."
-        )
-    from spotify_assets.sandbox import embedded  # imported late: only needed offline
 
-    server = embedded.ensure_running(Path(home))
-    with _announce_lock:
-        first = server.api_url not in _announced
-        _announced.add(server.api_url)
-    if first:
-        (logger or logging.getLogger(__name__)).warning(
-            "No Spotify credentials stored (%s does not exist): running against the OFFLINE "
-            "SANDBOX at %s, not Spotify. Run `spotify-assets credentials init` to use Spotify.",
-            credentials.store.credentials_file,
-            server.api_url,
-        )
-    return SpotifyEndpoints(
-        api_url=server.api_url,
-        accounts_url=server.token_url,
-        credentials=SpotifyCredentials(
-            client_id=server.client_id, client_secret=server.client_secret
-        ),
-        offline=True,
-    )
-
-
-class SpotifyResource(ConfigurableResource):
-    """The Spotify Web API for assets and sensors: ``with spotify.get_client() as client: ...``."""
-
-    credentials: ResourceDependency[SpotifyCredentialsResource]
-    api_url: str = Field(default=SPOTIFY_API_URL, description="Web API base URL.")
-    accounts_url: str = Field(default=SPOTIFY_ACCOUNTS_URL, description="Token endpoint URL.")
+    source: ClassVar[str]  # what answers, as bronze metadata names it
     market: str = Field(
         default="US", description="Market for every call (client-credentials tokens have none)."
     )
@@ -135,22 +85,12 @@ class SpotifyResource(ConfigurableResource):
     )
     backoff_initial_seconds: float = Field(default=0.5, gt=0)
     backoff_max_seconds: float = Field(default=30.0, gt=0)
-    home: str | None = Field(
-        default=None,
-        description="Project home. With no credentials stored, the offline sandbox runs from here "
-        "(the embedded default); empty: missing credentials are an error.",
-    )
 
-    _endpoints: SpotifyEndpoints | None = PrivateAttr(default=None)
-    _lock: Any = PrivateAttr(default_factory=threading.Lock)
-
-    def settings(
-        self, *, api_url: str | None = None, accounts_url: str | None = None
-    ) -> ClientSettings:
-        """The client settings this config describes (URLs overridable)."""
+    def settings(self, *, api_url: str, accounts_url: str) -> ClientSettings:
+        """The client settings this config describes, for a server at these URLs."""
         return ClientSettings(
-            api_url=api_url or self.api_url,
-            accounts_url=accounts_url or self.accounts_url,
+            api_url=api_url,
+            accounts_url=accounts_url,
             market=self.market,
             api_mode=self.api_mode,
             page_sizes={
@@ -169,36 +109,115 @@ class SpotifyResource(ConfigurableResource):
             backoff_max_seconds=self.backoff_max_seconds,
         )
 
-    def endpoints(self) -> SpotifyEndpoints:
-        """Spotify or the offline sandbox, decided once per resource instance."""
-        with self._lock:
-            if self._endpoints is None:
-                self._endpoints = resolve_endpoints(
-                    self.credentials,
-                    api_url=self.api_url,
-                    accounts_url=self.accounts_url,
-                    home=Path(self.home) if self.home else None,
-                    logger=get_dagster_logger("spotify"),
-                )
-            return self._endpoints
-
+    @abstractmethod
     def get_client(self, **overrides: Any) -> SpotifyClient:
         """A new client (its statistics cover what you do with it); close it, or use ``with``.
 
         ``overrides`` replace client settings for this client only, e.g. a sensor tick that must
         not wait: ``get_client(max_retry_after_seconds=0, max_attempts=1)``.
         """
-        endpoints = self.endpoints()
-        settings = self.settings(api_url=endpoints.api_url, accounts_url=endpoints.accounts_url)
-        if endpoints.offline:
-            settings = dataclasses.replace(
-                settings,
-                unavailable_advice=f"The offline sandbox at {endpoints.api_url} is down or "
-                "failing: `spotify-assets sandbox status` says whether it runs, `spotify-assets "
-                "sandbox start` starts it; then re-run.",
-            )
+
+    def _client(
+        self,
+        *,
+        credentials: SpotifyCredentials,
+        api_url: str,
+        accounts_url: str,
+        overrides: dict[str, Any],
+        unavailable_advice: str | None = None,
+        transport: BaseAdapter | None = None,
+    ) -> LiveSpotifyClient:
+        settings = self.settings(api_url=api_url, accounts_url=accounts_url)
+        if unavailable_advice:
+            settings = dataclasses.replace(settings, unavailable_advice=unavailable_advice)
         return LiveSpotifyClient(
-            credentials=endpoints.credentials,
+            credentials=credentials,
             settings=dataclasses.replace(settings, **overrides),
+            adapter=transport,
             logger=get_dagster_logger("spotify"),
+        )
+
+
+class SpotifyApiResource(SpotifyResource):
+    """The Spotify Web API (or a Spotify-compatible server at other URLs) with the stored
+    credentials."""
+
+    source: ClassVar[str] = SPOTIFY
+
+    credentials: ResourceDependency[SpotifyCredentialsResource]
+    api_url: str = Field(default=SPOTIFY_API_URL, description="Web API base URL.")
+    accounts_url: str = Field(default=SPOTIFY_ACCOUNTS_URL, description="Token endpoint URL.")
+
+    def get_client(self, **overrides: Any) -> SpotifyClient:
+        return self._client(
+            credentials=self._credentials(),
+            api_url=self.api_url,
+            accounts_url=self.accounts_url,
+            overrides=overrides,
+        )
+
+    def _credentials(self) -> SpotifyCredentials:
+        other_urls = (self.api_url, self.accounts_url) != (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL)
+        if other_urls and not self.credentials.is_configured():
+            raise CredentialsMissingError(
+                f"The Spotify API is set to {self.api_url} (token URL {self.accounts_url}), but "
+                f"no Spotify credentials are stored ({self.credentials.store.credentials_file} "
+                "does not exist). Store the ones that server accepts with `spotify-assets "
+                f"credentials init`, or unset {API_URL_ENV} and {ACCOUNTS_URL_ENV} to use the "
+                "offline sandbox."
+            )
+        return self.credentials.get_credentials()
+
+
+_announced: set[str] = set()
+_announce_lock = threading.Lock()
+
+
+class SpotifySandboxResource(SpotifyResource):
+    """The project's shared offline sandbox, started in the background if none answers."""
+
+    source: ClassVar[str] = OFFLINE_SANDBOX
+
+    home: str = Field(description="Project home; its sandbox serves every process of the project.")
+
+    _server: Any = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    def server(self) -> "SandboxEndpoints":
+        """The running sandbox's URLs and credentials, found (or started) once per instance.
+
+        The first time in a process, a warning says that runs use the sandbox, not Spotify.
+        """
+        from spotify_assets.sandbox import embedded  # imported late: only needed offline
+
+        with self._lock:
+            if self._server is None:
+                self._server = embedded.ensure_running(Path(self.home))
+                _announce(self._server.api_url)
+            return self._server
+
+    def get_client(self, **overrides: Any) -> SpotifyClient:
+        server = self.server()
+        return self._client(
+            credentials=SpotifyCredentials(
+                client_id=server.client_id, client_secret=server.client_secret
+            ),
+            api_url=server.api_url,
+            accounts_url=server.token_url,
+            overrides=overrides,
+            unavailable_advice=f"The offline sandbox at {server.api_url} is down or failing: "
+            "`spotify-assets sandbox status` says whether it runs, `spotify-assets sandbox start` "
+            "starts it; then re-run.",
+        )
+
+
+def _announce(api_url: str) -> None:
+    with _announce_lock:
+        first = api_url not in _announced
+        _announced.add(api_url)
+    if first:
+        get_dagster_logger("spotify").warning(
+            "Running against the OFFLINE SANDBOX at %s, not Spotify: no Spotify credentials are "
+            "stored. Run `spotify-assets credentials init` to use Spotify.",
+            api_url,
         )

@@ -230,12 +230,15 @@ async def _drop_connection(send) -> None:
     """Close the client's connection without a response.
 
     ASGI has no way to say this; uvicorn's ``send`` is a method of its request cycle, which holds
-    the transport. The cycle notices the close a loop turn later and then sends nothing.
+    the transport (the in-process transport's exchange offers the same two attributes). The cycle
+    notices the close a loop turn later and then sends nothing.
     """
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:
-        raise RuntimeError("dropping connections needs the sandbox to run under uvicorn")
+        raise RuntimeError(
+            "dropping connections needs the sandbox under uvicorn or the in-process transport"
+        )
     transport.close()
     for _ in range(100):
         if cycle.disconnected:

@@ -11,7 +11,9 @@ from functools import partial
 
 import yaml
 
-from spotify_assets.resources.spotify_client import FakeSpotifyClient
+from spotify_assets.resources.credentials import SpotifyCredentials
+from spotify_assets.resources.spotify_client import ClientSettings, LiveSpotifyClient, SpotifyClient
+from spotify_assets.sandbox.in_process import InProcessSandbox
 from spotify_assets.watchlist import YAML_LOADER, parse_watchlist, resolve_watchlist
 
 
@@ -19,7 +21,7 @@ def watchlist_text(count: int) -> str:
     return "artists:\n" + "".join(f"  - {number:022d}\n" for number in range(count))
 
 
-def parse_and_resolve(text: str, client: FakeSpotifyClient) -> None:
+def parse_and_resolve(text: str, client: SpotifyClient) -> None:
     resolve_watchlist(parse_watchlist(text), client=client)
 
 
@@ -37,7 +39,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000, 50_000])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    client = FakeSpotifyClient()
+    # Ids only: the resolver makes no call, but it needs a client to make none with.
+    sandbox = InProcessSandbox()
+    client = LiveSpotifyClient(
+        credentials=SpotifyCredentials(sandbox.client_id, sandbox.client_secret),
+        settings=ClientSettings(api_url=sandbox.api_url, accounts_url=sandbox.token_url),
+        adapter=sandbox.transport,
+    )
     print(f"loader: {YAML_LOADER.__name__}")
     print(f"{'entries':>8}  {'parse + resolve s':>17}  {'yaml.compose s':>14}")
     for size in args.sizes:

@@ -1,5 +1,6 @@
-"""``SpotifyResource``: config to client settings, the Spotify-or-sandbox decision, and a Dagster
-run (successful and failing) whose every output is searched for the secret.
+"""The Spotify resources: config to client settings, the Spotify-or-sandbox choice made once in
+``definitions.py``, and a Dagster run (successful and failing) whose every output is searched for
+the secret.
 
 The runs use a sandbox over real HTTP with a secret of our own; the client's behaviour is
 covered in test_spotify_client.py and test_spotify_sandbox.py.
@@ -24,7 +25,7 @@ from dagster import (
     materialize,
 )
 
-from spotify_assets import settings
+from spotify_assets import definitions, settings
 from spotify_assets.resources.credentials import (
     CLIENT_SECRET_ENV,
     KEY_ENV,
@@ -34,7 +35,11 @@ from spotify_assets.resources.credentials import (
     SpotifyCredentials,
     SpotifyCredentialsResource,
 )
-from spotify_assets.resources.spotify import SpotifyResource, resolve_endpoints
+from spotify_assets.resources.spotify import (
+    SpotifyApiResource,
+    SpotifyResource,
+    SpotifySandboxResource,
+)
 from spotify_assets.resources.spotify_client import (
     SPOTIFY_ACCOUNTS_URL,
     SPOTIFY_API_URL,
@@ -47,7 +52,7 @@ from spotify_assets_tests.fixtures.spotify import CLIENT_ID, CLIENT_SECRET
 
 
 def test_config_becomes_client_settings():
-    resource = SpotifyResource(
+    resource = SpotifyApiResource(
         credentials=SpotifyCredentialsResource(client_id=CLIENT_ID, client_secret=CLIENT_SECRET),
         api_url="http://127.0.0.1:1/v1",
         accounts_url="http://127.0.0.1:1/api/token",
@@ -76,31 +81,53 @@ def test_config_becomes_client_settings():
 
 
 def test_the_live_spotify_urls_are_the_defaults():
-    resource = SpotifyResource(credentials=SpotifyCredentialsResource())
+    resource = SpotifyApiResource(credentials=SpotifyCredentialsResource())
     assert (resource.api_url, resource.accounts_url) == (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL)
     assert resource.market == "US" and resource.api_mode == "auto"
     assert resource.max_retry_after_seconds == 60 and resource.max_concurrency == 4
 
 
-def test_stored_credentials_mean_the_configured_urls(stored_credentials, tmp_path):
-    endpoints = resolve_endpoints(stored_credentials, home=tmp_path)
-    assert not endpoints.offline
-    assert (endpoints.api_url, endpoints.accounts_url) == (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL)
-    assert endpoints.credentials == SpotifyCredentials(CLIENT_ID, CLIENT_SECRET)
+def test_stored_credentials_mean_the_configured_urls(stored_credentials, tmp_path, monkeypatch):
+    monkeypatch.setenv(settings.HOME_ENV, str(tmp_path))
+    spotify = definitions._spotify(stored_credentials)
+    assert isinstance(spotify, SpotifyApiResource) and spotify.source == "Spotify"
+    assert (spotify.api_url, spotify.accounts_url) == (SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL)
+    assert spotify.credentials.get_credentials() == SpotifyCredentials(CLIENT_ID, CLIENT_SECRET)
 
 
-def test_no_credentials_and_no_home_is_an_error_with_the_fix(tmp_path):
+def test_nothing_stored_means_the_sandbox_and_the_choice_is_logged_once(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setenv(settings.HOME_ENV, str(tmp_path / "home"))
+    nothing = SpotifyCredentialsResource(
+        key_file=str(tmp_path / "k"), credentials_file=str(tmp_path / "c")
+    )
+    with caplog.at_level(logging.INFO):
+        spotify = definitions._spotify(nothing)
+    assert isinstance(spotify, SpotifySandboxResource) and spotify.source == "offline sandbox"
+    assert spotify.home == str(settings.project_home())
+    (choice,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Spotify:")]
+    assert choice == (
+        f"Spotify: no credentials stored ({tmp_path / 'c'} does not exist), so runs use the "
+        "offline sandbox; `spotify-assets credentials init` stores them."
+    )
+    assert not (tmp_path / "home" / "sandbox").exists()  # chosen, not started: loading is cheap
+
+
+def test_the_api_resource_without_credentials_is_an_error_with_the_fix(tmp_path):
     nothing = SpotifyCredentialsResource(
         key_file=str(tmp_path / "k"), credentials_file=str(tmp_path / "c")
     )
     with pytest.raises(CredentialsMissingError, match="spotify-assets credentials init"):
-        resolve_endpoints(nothing, home=None)
+        SpotifyApiResource(credentials=nothing).get_client()
 
 
 def test_broken_credentials_never_fall_back_to_the_sandbox(stored_credentials, tmp_path):
     Path(stored_credentials.key_file).unlink()
+    spotify = definitions._spotify(stored_credentials)
+    assert isinstance(spotify, SpotifyApiResource)
     with pytest.raises(CredentialsError, match="No Fernet key"):
-        resolve_endpoints(stored_credentials, home=tmp_path)
+        spotify.get_client()
 
 
 # --- a Dagster run, searched for the secret ------------------------------------------------------
@@ -166,7 +193,7 @@ def secret_store(tmp_path, monkeypatch) -> CredentialStore:
     return store
 
 
-def _spotify(store: CredentialStore, server, how: str) -> SpotifyResource:
+def _spotify(store: CredentialStore, server, how: str) -> SpotifyApiResource:
     if how == "encrypted file, key as EnvVar":
         credentials = SpotifyCredentialsResource(
             fernet_key=EnvVar(KEY_ENV), credentials_file=str(store.credentials_file)
@@ -175,7 +202,7 @@ def _spotify(store: CredentialStore, server, how: str) -> SpotifyResource:
         credentials = SpotifyCredentialsResource(
             client_id="sandbox-client-id", client_secret=EnvVar(CLIENT_SECRET_ENV)
         )
-    return SpotifyResource(
+    return SpotifyApiResource(
         credentials=credentials, api_url=server.api_url, accounts_url=server.token_url
     )
 
@@ -194,7 +221,8 @@ def test_a_dagster_run_never_shows_the_secret_or_the_key(
     assert success, emitted[-3000:]
     # What we searched holds the run's logs and metadata ...
     assert "fetched [Fetched(spotify_id=" in emitted and "bytes_received" in emitted
-    assert "SpotifyResource(credentials=SpotifyCredentialsResource(" in emitted
+    assert "SpotifyApiResource(market=" in emitted
+    assert "credentials=SpotifyCredentialsResource(" in emitted
     # ... and neither the secret nor the key.
     assert SECRET not in emitted
     assert os.environ[KEY_ENV] not in emitted
@@ -218,19 +246,16 @@ def test_a_failing_dagster_run_never_shows_the_secret(
 
 def test_without_credentials_the_resource_runs_against_the_offline_sandbox(tmp_path, caplog):
     home = tmp_path / "home"
-    nothing = SpotifyCredentialsResource(
-        key_file=str(tmp_path / "none.keys"), credentials_file=str(tmp_path / "none.fernet")
-    )
     try:
         with caplog.at_level(logging.WARNING):
-            spotify = SpotifyResource(credentials=nothing, home=str(home))
+            spotify = SpotifySandboxResource(home=str(home))
             with spotify.get_client() as client:
                 found = client.search(query="a", type="artist", limit=2)
                 assert [f.object["id"] for f in client.get_artists(ids=[found[0].spotify_id])]
             # Another resource (say, another asset's) reuses the running sandbox, silently.
-            again = SpotifyResource(credentials=nothing, home=str(home)).endpoints()
-        endpoints = spotify.endpoints()
-        assert endpoints.offline and again == endpoints
+            again = SpotifySandboxResource(home=str(home)).server()
+        endpoints = spotify.server()
+        assert spotify.source == "offline sandbox" and again == endpoints
         assert endpoints.api_url == embedded.status(home).endpoints.api_url
         assert endpoints.api_url.startswith("http://127.0.0.1:")
         notices = [r.getMessage() for r in caplog.records if "OFFLINE SANDBOX" in r.getMessage()]
@@ -241,17 +266,15 @@ def test_without_credentials_the_resource_runs_against_the_offline_sandbox(tmp_p
 
 
 def test_the_wiring_recommended_for_definitions(tmp_path, monkeypatch, make_sandbox):
-    """The resources dict the report proposes for definitions.py loads and runs an asset."""
+    """The resources definitions.py picks from the environment load and run an asset."""
     server = make_sandbox()
+    monkeypatch.setenv(settings.HOME_ENV, str(tmp_path))
     monkeypatch.setenv("SPOTIFY_CLIENT_ID", server.client_id)
     monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", server.client_secret)
+    monkeypatch.setenv(settings.API_URL_ENV, server.api_url)
+    monkeypatch.setenv(settings.ACCOUNTS_URL_ENV, server.token_url)
     spotify_credentials = SpotifyCredentialsResource.from_environment()
-    spotify = SpotifyResource(
-        credentials=spotify_credentials,
-        home=str(tmp_path),
-        api_url=server.api_url,
-        accounts_url=server.token_url,
-    )
+    spotify = definitions._spotify(spotify_credentials)
     defs = Definitions(
         assets=[sandbox_artists],
         resources={"spotify_credentials": spotify_credentials, "spotify": spotify},
@@ -265,10 +288,7 @@ def test_the_wiring_recommended_for_definitions(tmp_path, monkeypatch, make_sand
 
 def test_with_the_sandbox_down_the_error_names_it_and_how_to_start_it(tmp_path):
     home = tmp_path / "home"
-    nothing = SpotifyCredentialsResource(
-        key_file=str(tmp_path / "none.keys"), credentials_file=str(tmp_path / "none.fernet")
-    )
-    spotify = SpotifyResource(credentials=nothing, home=str(home), max_attempts=2)
+    spotify = SpotifySandboxResource(home=str(home), max_attempts=2)
     try:
         with spotify.get_client(backoff_initial_seconds=0.01) as client:
             client.search(query="a", type="artist", limit=1)
@@ -278,7 +298,7 @@ def test_with_the_sandbox_down_the_error_names_it_and_how_to_start_it(tmp_path):
     finally:
         embedded.stop(home)
     message = str(down.value)
-    assert f"The offline sandbox at {spotify.endpoints().api_url} is down or failing" in message
+    assert f"The offline sandbox at {spotify.server().api_url} is down or failing" in message
     assert "`spotify-assets sandbox start` starts it" in message
     assert "Spotify or the network" not in message
 
@@ -338,12 +358,16 @@ def test_a_url_with_a_password_is_refused_without_showing_it(monkeypatch, tmp_pa
     assert not (tmp_path / "pgdata").exists()  # nothing started
 
 
-def test_other_urls_without_credentials_are_an_error_not_the_sandbox(tmp_path):
+def test_other_urls_without_credentials_are_an_error_not_the_sandbox(tmp_path, monkeypatch):
+    monkeypatch.setenv(settings.HOME_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.API_URL_ENV, "http://127.0.0.1:9/v1")
     nothing = SpotifyCredentialsResource(
         key_file=str(tmp_path / "none.keys"), credentials_file=str(tmp_path / "none.fernet")
     )
+    spotify = definitions._spotify(nothing)
+    assert isinstance(spotify, SpotifyApiResource)
     with pytest.raises(CredentialsMissingError) as missing:
-        resolve_endpoints(nothing, api_url="http://127.0.0.1:9/v1", home=tmp_path)
+        spotify.get_client()
     assert "The Spotify API is set to http://127.0.0.1:9/v1" in str(missing.value)
     assert "unset SPOTIFY_ASSETS_API_URL and SPOTIFY_ASSETS_ACCOUNTS_URL" in str(missing.value)
     assert not (tmp_path / "sandbox").exists()

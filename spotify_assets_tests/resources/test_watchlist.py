@@ -1,14 +1,17 @@
 """The watch-list parser (ids, URIs, URLs, search queries; errors with line numbers), reading the
 file (unreadable and empty files), its cost in entries, and the resolver that turns search entries
-into ids through a (fake) client. The same inputs through a bronze step and a sensor tick are in
+into ids through a client of the in-process sandbox. The same inputs through a bronze step and a sensor tick are in
 assets/bronze/test_final_errors.py and test_sensors_inputs.py."""
 
 import re
 import sys
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from spotify_assets.resources.spotify_client import FakeSpotifyClient
+from spotify_assets.resources.credentials import SpotifyCredentials
+from spotify_assets.resources.spotify_client import ClientSettings, LiveSpotifyClient
+from spotify_assets.sandbox.in_process import InProcessSandbox, InProcessTransport
 from spotify_assets.watchlist import (
     WatchEntry,
     WatchListError,
@@ -18,6 +21,8 @@ from spotify_assets.watchlist import (
     resolve_watchlist,
     spotify_id,
 )
+from spotify_assets_tests.fixtures.sandbox import found_first_by_name
+from spotify_assets_tests.fixtures.spotify import InProcessSpotify
 
 ARTIST = "0OdUWJ0sBjDrqHygGUXeCF"
 PLAYLIST = "37i9dQZF1DXcBWIGoYBM5M"
@@ -259,12 +264,13 @@ def test_parsing_costs_the_same_per_entry_however_long_the_list():
 
 
 @pytest.mark.timeout(30)  # a generous bound: this took about 90 s when parsing was quadratic
-def test_fifty_thousand_entries_parse_and_resolve():
+def test_fifty_thousand_entries_parse_and_resolve(in_process_spotify: InProcessSpotify):
     text = _yaml_of(50_000) + f"  - {0:022d}\n"  # one duplicate, kept once
     watchlist = parse_watchlist(text)
     assert len(watchlist.artists) == 50_000
     assert watchlist.artists[-1] == WatchEntry("id", f"{49_999:022d}", 50_001, f"{49_999:022d}")
-    resolved = resolve_watchlist(watchlist, client=FakeSpotifyClient())
+    with in_process_spotify.get_client() as client:
+        resolved = resolve_watchlist(watchlist, client=client)
     assert resolved.artist_ids == tuple(f"{n:022d}" for n in range(50_000))
 
 
@@ -277,26 +283,49 @@ def test_load_from_a_file(tmp_path):
         load_watchlist(tmp_path / "absent.yaml")
 
 
-def test_search_entries_resolve_with_one_cheap_call_each():
-    client = FakeSpotifyClient(
-        search={
-            "artist": {"nick cave": [{"id": "4Z8W4fKeB5YxbusRsdQVPb"}, {"id": "x" * 22}]},
-            "playlist": {"deep focus": [{"id": PLAYLIST}]},
-        }
+class RecordingTransport(InProcessTransport):
+    """The in-process sandbox's transport, keeping the URL of every request."""
+
+    def __init__(self, sandbox: InProcessSandbox) -> None:
+        super().__init__(sandbox.app, sandbox.base_url)
+        self.urls: list[str] = []
+
+    def send(self, request, **kwargs):
+        self.urls.append(request.url)
+        return super().send(request, **kwargs)
+
+
+def test_search_entries_resolve_with_one_cheap_call_each(in_process_sandbox: InProcessSandbox):
+    artist, artist_name = found_first_by_name(in_process_sandbox.catalog, "artist")
+    playlist, playlist_name = found_first_by_name(in_process_sandbox.catalog, "playlist")
+    assert in_process_sandbox.catalog.search("nobody at all", "artist") == []
+    transport = RecordingTransport(in_process_sandbox)
+    client = LiveSpotifyClient(
+        credentials=SpotifyCredentials(
+            in_process_sandbox.client_id, in_process_sandbox.client_secret
+        ),
+        settings=ClientSettings(
+            api_url=in_process_sandbox.api_url, accounts_url=in_process_sandbox.token_url
+        ),
+        adapter=transport,
     )
     watchlist = parse_watchlist(
-        f"artists:\n  - {ARTIST}\n  - search: Nick Cave\n  - search: nobody at all\n"
-        "playlists:\n  - search: Deep Focus\n"
+        f"artists:\n  - {ARTIST}\n  - search: {artist_name}\n  - search: nobody at all\n"
+        f"playlists:\n  - search: {playlist_name}\n"
     )
-    resolved = resolve_watchlist(watchlist, client=client)
-    assert resolved.artist_ids == (ARTIST, "4Z8W4fKeB5YxbusRsdQVPb")
-    assert resolved.playlist_ids == (PLAYLIST,)
+    with client:
+        resolved = resolve_watchlist(watchlist, client=client)
+    assert resolved.artist_ids == (ARTIST, artist)
+    assert resolved.playlist_ids == (playlist,)
     assert [(e.value, found) for e, found in resolved.matches] == [
-        ("Nick Cave", "4Z8W4fKeB5YxbusRsdQVPb"),
-        ("Deep Focus", PLAYLIST),
+        (artist_name, artist),
+        (playlist_name, playlist),
     ]
     assert [e.value for e in resolved.unmatched] == ["nobody at all"]
-    assert [(label, params["limit"]) for label, params in client.calls] == [("GET /search", 1)] * 3
+    api_calls = [urlsplit(url) for url in transport.urls if "/v1/" in url]
+    assert [(url.path, parse_qs(url.query)["limit"]) for url in api_calls] == [
+        ("/v1/search", ["1"])
+    ] * 3
 
 
 def test_run_config_entries_parse_like_file_entries() -> None:

@@ -152,9 +152,7 @@ def publish(
         stats = client.stats()
         metadata["api_requests"] = int(stats["requests"])
         metadata["api_stats"] = MetadataValue.json(stats)
-        metadata["source"] = fetched["source"] = (
-            "offline sandbox" if spotify.endpoints().offline else "Spotify"
-        )
+        metadata["source"] = fetched["source"] = spotify.source
     for key, value in {**fetched, **extra}.items():
         metadata[key] = MetadataValue.json(value) if isinstance(value, list | dict) else value
     metadata["fetched"] = MetadataValue.json(fetched)

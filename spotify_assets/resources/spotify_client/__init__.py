@@ -1,4 +1,4 @@
-"""The Spotify client: an abstract base assets type against, the live client, and a fake.
+"""The Spotify client: an abstract base assets type against, and the live client.
 
 The live client knows no particular server: it only sees base URLs.
 """
@@ -22,7 +22,6 @@ from spotify_assets.resources.spotify_client.errors import (
     SpotifyRequestError,
     SpotifyUnavailableError,
 )
-from spotify_assets.resources.spotify_client.fake import FakeSpotifyClient
 from spotify_assets.resources.spotify_client.live import LiveSpotifyClient
 from spotify_assets.resources.spotify_client.ratelimit import SYSTEM_CLOCK, Clock, SystemClock
 
@@ -34,7 +33,6 @@ __all__ = [
     "ApiMode",
     "ClientSettings",
     "Clock",
-    "FakeSpotifyClient",
     "Fetched",
     "LiveSpotifyClient",
     "SearchType",

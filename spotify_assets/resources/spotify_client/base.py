@@ -2,8 +2,8 @@
 
 Every object comes back as a :class:`Fetched`: the verbatim JSON plus its provenance (templated
 endpoint, request parameters including the page's offset and limit, UTC fetch time), which is
-exactly what bronze tables store. The live client (``live.py``) and the fake (``fake.py``)
-implement the same methods, so an asset typed against :class:`SpotifyClient` runs on either.
+exactly what bronze tables store. The live client (``live.py``) implements it over HTTP, at
+whatever base URLs and over whatever requests transport it is given.
 """
 
 from abc import ABC, abstractmethod
@@ -59,7 +59,7 @@ class SpotifyClient(ABC):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def close(self) -> None:  # noqa: B027 - optional hook; the fake holds nothing to release
+    def close(self) -> None:  # noqa: B027 - optional hook for clients holding connections
         """Release connections."""
 
     def stats(self) -> dict[str, Any]:

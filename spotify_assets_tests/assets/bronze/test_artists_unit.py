@@ -1,55 +1,50 @@
-"""One bronze asset unit-tested in isolation: the artists asset with a fake Spotify client.
+"""One bronze asset unit-tested in isolation: the artists asset on the in-process sandbox.
 
-The pattern users can copy: subclass the resource to hand out a FakeSpotifyClient, build an asset
-context, call the asset, assert on the rows and the metadata. No server, no database.
+The pattern users can copy: hand the asset ``InProcessSpotify`` (the sandbox's real answers, no
+server, no socket), build an asset context, call the asset, assert on the rows, the metadata and
+what the sandbox served. No database.
 """
+
+import json
 
 from dagster import build_asset_context
 
 from spotify_assets.assets.bronze.artists import artists
 from spotify_assets.assets.bronze.config import WatchScope
-from spotify_assets.resources.credentials import SpotifyCredentialsResource
-from spotify_assets.resources.spotify import SpotifyEndpoints, SpotifyResource
-from spotify_assets.resources.spotify_client import FakeSpotifyClient, SpotifyClient
 from spotify_assets.resources.watchlist import WatchListResource
-
-ARTIST = "0OdUWJ0sBjDrqHygGUXeCF"
-OTHER = "4Z8W4fKeB5YxbusRsdQVPb"
-
-
-class FakeSpotify(SpotifyResource):
-    """The Spotify resource with canned answers instead of HTTP."""
-
-    def get_client(self) -> SpotifyClient:
-        return FakeSpotifyClient(
-            artists={
-                ARTIST: {"id": ARTIST, "name": "Band of Horses"},
-                OTHER: {"id": OTHER, "name": "Nick Cave"},
-            },
-            search={"artist": {"nick cave": [{"id": OTHER, "name": "Nick Cave"}]}},
-        )
-
-    def endpoints(self) -> SpotifyEndpoints:
-        return SpotifyEndpoints("fake", "fake", self.credentials.get_credentials(), offline=True)
+from spotify_assets.sandbox.ids import Kind
+from spotify_assets.sandbox.in_process import InProcessSandbox
+from spotify_assets_tests.fixtures.sandbox import found_first_by_name
+from spotify_assets_tests.fixtures.spotify import InProcessSpotify
 
 
-def test_artists_asset_in_isolation(tmp_path) -> None:
+def test_artists_asset_in_isolation(
+    tmp_path, in_process_sandbox: InProcessSandbox, in_process_spotify: InProcessSpotify
+) -> None:
+    artist = in_process_sandbox.catalog.artist_ids()[0]
+    other, name = found_first_by_name(in_process_sandbox.catalog, "artist")
     watchlist = tmp_path / "watchlist.yaml"
-    watchlist.write_text(f"artists:\n  - {ARTIST}\n  - search: Nick Cave\n")
-    spotify = FakeSpotify(
-        credentials=SpotifyCredentialsResource(client_id="id", client_secret="secret")
-    )
+    watchlist.write_text(f"artists:\n  - {artist}\n  - search: {name}\n")
     context = build_asset_context()
     frame = artists(
         context,
         config=WatchScope(),
-        spotify=spotify,
+        spotify=in_process_spotify,
         watchlist=WatchListResource(path=str(watchlist)),
     )
-    assert frame["spotify_id"].tolist() == [ARTIST, OTHER]
+    assert frame["spotify_id"].tolist() == [artist, other]
     assert frame["endpoint"].unique().tolist() == ["/artists"]
-    assert frame["response"].tolist()[1] == {"id": OTHER, "name": "Nick Cave"}
+    rendered = in_process_sandbox.app.renderer.artist(
+        in_process_sandbox.catalog.key(Kind.ARTIST, other)
+    )
+    assert frame["response"].tolist()[1] == json.loads(rendered)
     metadata = context.get_output_metadata("result")
     assert metadata["source"] == "offline sandbox"
-    assert metadata["search_matches"].value == {"search: Nick Cave": OTHER}
-    assert metadata["artist_ids"].value == [ARTIST, OTHER]
+    assert metadata["search_matches"].value == {f"search: {name}": other}
+    assert metadata["artist_ids"].value == [artist, other]
+    # One token, one search, one batch get: what the asset cost the sandbox.
+    assert in_process_sandbox.stats()["endpoints"] == {
+        "GET /v1/artists": 1,
+        "GET /v1/search": 1,
+        "POST /api/token": 1,
+    }

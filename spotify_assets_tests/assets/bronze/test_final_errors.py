@@ -2,9 +2,9 @@
 unreadable or empty watch lists, and Spotify's 4xx answers.
 
 Each case runs the artists asset with ``materialize`` and counts the step's attempts in the event
-log. Credentials and watch lists are real files; the 4xx cases use a fake client at the
-resource seam (a 404 or 400 from the live client is covered in resources/test_spotify_client.py).
-An odd search term reaching the warehouse is at the end, against the sandbox and PostgreSQL.
+log. Credentials and watch lists are real files; the 4xx answers are the in-process sandbox's
+own (more statuses from the live client are covered in resources/test_spotify_client.py). An
+odd search term reaching the warehouse is at the end, against the sandbox and PostgreSQL.
 """
 
 from pathlib import Path
@@ -15,21 +15,17 @@ from dagster import DagsterEventType, materialize
 from spotify_assets.assets.bronze.artists import artists
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
 from spotify_assets.resources.postgres import PostgresResource
-from spotify_assets.resources.spotify import SpotifyEndpoints, SpotifyResource
-from spotify_assets.resources.spotify_client import (
-    FakeSpotifyClient,
-    SpotifyBadRequestError,
-    SpotifyClient,
-    SpotifyNotFoundError,
-)
+from spotify_assets.resources.spotify import SpotifyApiResource
 from spotify_assets.resources.watchlist import WatchListResource
-from spotify_assets.sandbox import SandboxServer
+from spotify_assets.sandbox import SandboxConfig, SandboxServer
+from spotify_assets.sandbox.in_process import InProcessSandbox
 from spotify_assets_tests.fixtures.broken_inputs import (
     BROKEN_CREDENTIALS,
     RANDOM_BYTES,
     break_credentials,
 )
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
+from spotify_assets_tests.fixtures.spotify import InProcessSpotify
 
 ARTIST = "0OdUWJ0sBjDrqHygGUXeCF"
 # Nothing listens there: a step that got as far as a request would fail differently.
@@ -58,7 +54,7 @@ def test_unusable_credentials_fail_the_step_once(tmp_path: Path, case: str) -> N
         credentials_file=str(broken.store.credentials_file),
     )
     resources = {
-        "spotify": SpotifyResource(credentials=credentials, **NOWHERE),
+        "spotify": SpotifyApiResource(credentials=credentials, **NOWHERE),
         "watchlist": WatchListResource(),
     }
     _only_attempt_fails_with(resources, broken.message)
@@ -81,57 +77,41 @@ def test_an_unreadable_or_empty_watch_list_fails_the_step_once(
     else:
         path.write_bytes(RANDOM_BYTES if case == "binary" else b"artists: []\n")
     resources = {
-        "spotify": SpotifyResource(credentials=PLAIN, **NOWHERE),
+        "spotify": SpotifyApiResource(credentials=PLAIN, **NOWHERE),
         "watchlist": WatchListResource(path=str(path)),
     }
     _only_attempt_fails_with(resources, f"Watch list {path} {message}")
 
 
+# Two ways a sandbox refuses for good: an app configured as extended whose token is a
+# development-mode one (batch gets answer 403), and a market code Spotify does not accept.
 REFUSALS = {
-    "404": SpotifyNotFoundError(
-        "GET /artists answered 404 (removed_endpoint): Service not found.",
-        status=404,
-        kind="removed_endpoint",
-        spotify_message="Service not found",
-        endpoint="/artists",
+    "403": (
+        {"api_mode": "extended"},
+        SandboxConfig(mode="development"),
+        None,
+        "GET /artists answered 403 (forbidden): Forbidden. This token may not read it "
+        "(development-mode apps see less; playlist items need the owner's token).",
     ),
-    "400": SpotifyBadRequestError(
-        "GET /artists answered 400 (invalid_id): Invalid base62 id.",
-        status=400,
-        kind="invalid_id",
-        spotify_message="Invalid base62 id",
-        endpoint="/artists",
+    "400": (
+        {"market": "usa"},
+        SandboxConfig(),
+        "search: a",
+        "GET /search answered 400 (bad_request): Invalid market code.",
     ),
 }
 
 
-class RefusingSpotify(SpotifyResource):
-    """The Spotify resource with a client whose by-id calls get one 4xx answer."""
-
-    refusal: str
-
-    def get_client(self, **overrides) -> SpotifyClient:
-        error = REFUSALS[self.refusal]
-
-        class Refusing(FakeSpotifyClient):
-            def get_artists(self, *, ids):
-                raise error
-
-        return Refusing()
-
-    def endpoints(self) -> SpotifyEndpoints:
-        return SpotifyEndpoints("fake", "fake", self.credentials.get_credentials(), offline=True)
-
-
 @pytest.mark.parametrize("status", REFUSALS)
 def test_a_client_error_fails_the_step_once(tmp_path: Path, status: str) -> None:
+    config, sandbox, entry, message = REFUSALS[status]
     path = tmp_path / "watchlist.yaml"
-    path.write_text(f"artists:\n  - {ARTIST}\n")
+    path.write_text(f"artists:\n  - {entry or ARTIST}\n")
     resources = {
-        "spotify": RefusingSpotify(credentials=PLAIN, refusal=status),
+        "spotify": InProcessSpotify(sandbox=InProcessSandbox(sandbox), **config),
         "watchlist": WatchListResource(path=str(path)),
     }
-    _only_attempt_fails_with(resources, str(REFUSALS[status]))
+    _only_attempt_fails_with(resources, message)
 
 
 @pytest.mark.postgres
