@@ -18,11 +18,13 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import psutil
 import psycopg
 from psycopg import sql
 
+from spotify_assets.background_server import ServerStatus
 from spotify_assets.locks import file_lock
 
 # pgserver asks platformdirs for a runtime folder at import; without XDG_RUNTIME_DIR (containers, CI)
@@ -62,10 +64,8 @@ class SocketPathError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class EmbeddedStatus:
+class EmbeddedStatus(ServerStatus):
     pgdata: Path
-    running: bool
-    pid: int | None
     socket_dir: Path | None
 
 
@@ -171,10 +171,7 @@ def start(home: Path, database: str) -> str:
 
 def url(home: Path, database: str) -> str | None:
     """The URL of ``database`` if the server is running, without starting it."""
-    info = PostmasterInfo.read_from_pgdata(pgdata_dir(home))
-    if info is None or not info.is_running():
-        return None
-    return info.get_uri(database=database)
+    return status(home, database).url
 
 
 def _create_database(admin_url: str, database: str) -> None:
@@ -185,14 +182,17 @@ def _create_database(admin_url: str, database: str) -> None:
                 conn.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
 
 
-def status(home: Path) -> EmbeddedStatus:
+def status(home: Path, database: str = "postgres") -> EmbeddedStatus:
+    """Whether the server runs; its ``url`` names ``database``."""
     pgdata = pgdata_dir(home)
     info = PostmasterInfo.read_from_pgdata(pgdata)
     running = info is not None and info.is_running()
     return EmbeddedStatus(
-        pgdata=pgdata,
         running=running,
         pid=info.pid if running else None,
+        url=info.get_uri(database=database) if running else None,
+        state_dir=pgdata,
+        pgdata=pgdata,
         socket_dir=info.socket_dir if running else None,
     )
 
@@ -224,3 +224,22 @@ def stop(home: Path) -> bool:
             with contextlib.suppress(OSError):
                 info.socket_dir.rmdir()
         return True
+
+
+@dataclass(frozen=True)
+class EmbeddedPostgres:
+    """The home's embedded server as a :class:`~spotify_assets.background_server.BackgroundServer`,
+    its URLs naming ``database``."""
+
+    name: ClassVar[str] = "Embedded PostgreSQL"
+    home: Path
+    database: str
+
+    def start(self) -> str:
+        return start(self.home, self.database)
+
+    def status(self) -> EmbeddedStatus:
+        return status(self.home, self.database)
+
+    def stop(self) -> bool:
+        return stop(self.home)

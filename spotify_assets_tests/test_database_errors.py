@@ -116,7 +116,7 @@ def test_the_cli_reports_a_malformed_url_in_one_line(tmp_path: Path) -> None:
     url = f"postgresql://u:{PASSWORD}@127.0.0.1:5432/db"
     for command in (["db", "status"], ["db", "psql"], ["run"]):
         result = _cli(*command, url=url, home=tmp_path)
-        assert result.returncode == 1
+        assert result.returncode == 2
         assert result.stdout == ""
         assert result.stderr.splitlines() == [
             "Error: SPOTIFY_ASSETS_DATABASE_URL is not a valid PostgreSQL URL "
@@ -133,7 +133,7 @@ def test_a_malformed_storage_url_is_named_too(tmp_path: Path) -> None:
         SPOTIFY_ASSETS_DAGSTER_STORAGE_URL="postgresql+psycopg2://d:my S3cret@127.0.0.1:5432/dagster",
     )
     result = subprocess.run([CLI, "run"], capture_output=True, text=True, env=env, timeout=60)
-    assert (result.returncode, result.stdout) == (1, "")
+    assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.splitlines() == [
         "Error: SPOTIFY_ASSETS_DAGSTER_STORAGE_URL is not a valid PostgreSQL URL "
         "(postgresql://d:***@127.0.0.1:5432/dagster): it contains a space (write a space as "

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from spotify_assets import embedded_postgres
-from spotify_assets.cli import main
+from spotify_assets.cli.main import main
 from spotify_assets.settings import WAREHOUSE_DATABASE
 
 START_SCRIPT = "import sys; from pathlib import Path; from spotify_assets import embedded_postgres as e; print(e.start(Path(sys.argv[1]), 'spotify_assets'))"

@@ -32,6 +32,7 @@ from dagster_graphql.test.utils import define_out_of_process_context, execute_da
 
 from spotify_assets import embedded_postgres, settings
 from spotify_assets import instance as project_instance
+from spotify_assets.cli.sandbox_options import SECRET_ENV
 from spotify_assets.resources.credentials import (
     CLIENT_SECRET_ENV,
     KEY_ENV,
@@ -40,7 +41,6 @@ from spotify_assets.resources.credentials import (
 )
 from spotify_assets.resources.postgres import PostgresResource
 from spotify_assets.sandbox import Catalog, SandboxConfig
-from spotify_assets.sandbox.cli_options import SECRET_ENV
 from spotify_assets.sensors import run_failure_sensor
 from spotify_assets_tests.sandbox.test_cli import Output
 

@@ -4,7 +4,7 @@ The shared background sandbox is started this way, since the ``spotify-assets`` 
 on the PATH of the process starting it.
 """
 
-from spotify_assets.sandbox.cli import sandbox
+from spotify_assets.cli.sandbox import sandbox
 
 if __name__ == "__main__":
     sandbox(prog_name="spotify-assets sandbox")

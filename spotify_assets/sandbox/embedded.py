@@ -27,10 +27,11 @@ import urllib.request
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
+from spotify_assets.background_server import ServerStatus
+from spotify_assets.cli.sandbox_options import SECRET_ENV, serve_arguments
 from spotify_assets.locks import file_lock
-from spotify_assets.sandbox.cli_options import SECRET_ENV, serve_arguments
 from spotify_assets.sandbox.config import DEFAULT_CONFIG, SandboxConfig
 
 if TYPE_CHECKING:
@@ -56,9 +57,7 @@ class SandboxEndpoints:
 
 
 @dataclass(frozen=True)
-class SandboxStatus:
-    running: bool
-    pid: int | None
+class SandboxStatus(ServerStatus):
     endpoints: SandboxEndpoints | None
     health: dict | None
     state_file: Path
@@ -79,6 +78,14 @@ def port_file(home: Path) -> Path:
 
 class SandboxOptionsMismatch(RuntimeError):
     """The running shared sandbox was started with other options than the ones asked for."""
+
+
+class SandboxStartError(RuntimeError):
+    """The shared sandbox did not start: it did not answer in time, or it exited."""
+
+
+class SandboxExitedError(SandboxStartError):
+    """The sandbox exited while starting (its port taken, say); another port may do."""
 
 
 def _lock(home: Path) -> AbstractContextManager[None]:
@@ -207,7 +214,7 @@ def _start(home: Path, config: SandboxConfig) -> dict:
     if remembered:
         try:
             return _wait_until_ready(home, _spawn(home, replace(config, port=remembered)))
-        except RuntimeError as exc:
+        except SandboxExitedError as exc:
             logger.warning(
                 "The sandbox could not listen on its previous port %d (%s); it takes a new one, "
                 "so its hrefs change and bronze stores every object once more.",
@@ -242,7 +249,7 @@ def _wait_until_ready(home: Path, process: subprocess.Popen) -> dict:
         if process.poll() is not None:
             _children.pop(process.pid, None)
             tail = log_file(home).read_text(errors="replace").strip().splitlines()[-5:]
-            raise RuntimeError(
+            raise SandboxExitedError(
                 f"the sandbox exited with status {process.returncode} while starting; "
                 f"{log_file(home)} ends with:\n" + "\n".join(tail)
             )
@@ -251,7 +258,7 @@ def _wait_until_ready(home: Path, process: subprocess.Popen) -> dict:
             return state
         time.sleep(0.05)
     _terminate(process.pid)
-    raise TimeoutError(
+    raise SandboxStartError(
         f"the sandbox did not answer within {_START_TIMEOUT:.0f}s; see {log_file(home)}"
     )
 
@@ -304,8 +311,31 @@ def status(home: Path) -> SandboxStatus:
     return SandboxStatus(
         running=running,
         pid=state["pid"] if running else None,
+        url=state["base_url"] if running else None,
+        state_dir=state_file(home).parent,
         endpoints=_endpoints(state) if running else None,
         health=health,
         state_file=state_file(home),
         log_file=log_file(home),
     )
+
+
+@dataclass(frozen=True)
+class SharedSandbox:
+    """The home's shared sandbox as a :class:`~spotify_assets.background_server.BackgroundServer`.
+
+    ``start`` is strict: a sandbox running with other options than ``config`` is refused.
+    """
+
+    name: ClassVar[str] = "Sandbox"
+    home: Path
+    config: SandboxConfig = DEFAULT_CONFIG
+
+    def start(self) -> str:
+        return ensure_running(self.home, self.config, strict=True).base_url
+
+    def status(self) -> SandboxStatus:
+        return status(self.home)
+
+    def stop(self) -> bool:
+        return stop(self.home)

@@ -13,10 +13,11 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.bronze.records import BRONZE_COLUMNS, BronzeRecord
-from spotify_assets.assets.silver.common import BRONZE_TABLES
 from spotify_assets.resources.postgres import PostgresResource
 
+BRONZE_TABLES = tuple(asset.key.path[-1] for asset in bronze_assets)
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 MARKETS = ["DE", "FR", "US"]
 
@@ -279,8 +280,8 @@ def record(
     )
 
 
-def create_bronze_tables(postgres: PostgresResource) -> None:
-    """Every bronze table, empty, as it exists once bronze has run (the views read all of them)."""
+def create_bronze_tables(postgres: PostgresResource, tables: Iterable[str] = BRONZE_TABLES) -> None:
+    """The bronze ``tables`` (by default all), empty, as they exist once bronze has run."""
     schema = postgres.schema("bronze")
     postgres.ensure_schema(schema)
     definitions = sql.SQL(", ").join(
@@ -293,7 +294,7 @@ def create_bronze_tables(postgres: PostgresResource) -> None:
         for col in BRONZE_COLUMNS.columns
     )
     with postgres.get_connection() as conn:
-        for table in BRONZE_TABLES:
+        for table in tables:
             conn.execute(
                 sql.SQL("create table if not exists {} ({})").format(
                     sql.Identifier(schema, table), definitions
@@ -306,9 +307,10 @@ def write_bronze(
     rows: Mapping[str, Iterable[BronzeRecord]],
     *,
     load_id: str = "test-run",
+    tables: Iterable[str] = BRONZE_TABLES,
 ) -> None:
-    """Create every bronze table if needed and append ``rows`` (table name -> records)."""
-    create_bronze_tables(postgres)
+    """Create the bronze ``tables`` (by default all) if needed and append ``rows`` (table -> records)."""
+    create_bronze_tables(postgres, tables)
     names = [col.name for col in BRONZE_COLUMNS.columns]
     with postgres.get_connection() as conn, conn.cursor() as cursor:
         for table, records in rows.items():

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
-from spotify_assets.cli import main
+from spotify_assets.cli.main import main
 from spotify_assets.resources.credentials import (
     CLIENT_ID_ENV,
     CLIENT_SECRET_ENV,
@@ -93,13 +93,13 @@ def test_init_reads_two_lines_of_stdin(cli, folder):
 
 def test_init_with_stdin_of_the_wrong_shape(cli, folder):
     result = cli("init", "--stdin", input=f"{CLIENT_ID}\n")
-    assert result.exit_code == 1 and "expects two lines" in result.output
+    assert result.exit_code == 2 and "expects two lines" in result.output
     assert not (folder / "fernet.keys").exists()
 
 
 def test_init_with_half_the_environment(cli):
     result = cli("init", env={CLIENT_ID_ENV: CLIENT_ID})
-    assert result.exit_code == 1 and f"{CLIENT_SECRET_ENV} is not set" in result.output
+    assert result.exit_code == 2 and f"{CLIENT_SECRET_ENV} is not set" in result.output
 
 
 def test_init_uses_the_key_from_the_environment(cli, folder):
@@ -113,7 +113,7 @@ def test_init_uses_the_key_from_the_environment(cli, folder):
 def test_init_does_not_overwrite_without_force(cli, folder):
     cli("init", "--stdin", input=f"{CLIENT_ID}\n{CLIENT_SECRET}\n")
     again = cli("init", "--stdin", input="other-id-value\nother-secret-value\n")
-    assert again.exit_code == 1 and "--force" in again.output
+    assert again.exit_code == 2 and "--force" in again.output
     forced = cli("init", "--stdin", "--force", input="other-id-value\nother-secret-value\n")
     assert forced.exit_code == 0
     assert store(folder).load().client_id == "other-id-value"
@@ -130,7 +130,7 @@ def test_show_masks_the_client_id_and_never_shows_the_secret(cli):
 
 def test_show_without_credentials_says_how_to_fix_it(cli):
     result = cli("show")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "No Fernet key" in result.output or "No Spotify credentials" in result.output
     assert "spotify-assets credentials init" in result.output
     assert "Traceback" not in result.output
@@ -140,13 +140,13 @@ def test_show_refuses_an_open_key_file(cli, folder):
     cli("init", "--stdin", input=f"{CLIENT_ID}\n{CLIENT_SECRET}\n")
     (folder / "fernet.keys").chmod(0o644)
     result = cli("show")
-    assert result.exit_code == 1 and f"chmod 600 {folder / 'fernet.keys'}" in result.output
+    assert result.exit_code == 2 and f"chmod 600 {folder / 'fernet.keys'}" in result.output
 
 
 def test_show_with_a_wrong_key(cli, folder):
     cli("init", "--stdin", input=f"{CLIENT_ID}\n{CLIENT_SECRET}\n")
     result = cli("show", env={KEY_ENV: Fernet.generate_key().decode()})
-    assert result.exit_code == 1 and "Cannot decrypt" in result.output
+    assert result.exit_code == 2 and "Cannot decrypt" in result.output
     assert "InvalidToken" not in result.output and "Traceback" not in result.output
 
 
@@ -156,7 +156,7 @@ def test_unusable_credentials_give_one_line_and_change_nothing(cli, folder, comm
     broken = break_credentials(folder, case)
     before = snapshot(folder)
     result = cli(command, env={KEY_ENV: broken.env_key} if broken.env_key else None)
-    assert (result.exit_code, result.output) == (1, f"Error: {broken.message}\n")
+    assert (result.exit_code, result.output) == (2, f"Error: {broken.message}\n")
     assert not [secret for secret in broken.secrets if secret in result.output]
     assert snapshot(folder) == before
 
@@ -176,7 +176,7 @@ def test_init_over_a_directory_says_so(cli, folder, force, message):
     path = folder / "credentials.fernet"
     path.mkdir(parents=True)
     result = cli("init", "--stdin", *force, input=f"{CLIENT_ID}\n{CLIENT_SECRET}\n")
-    assert (result.exit_code, result.output) == (1, f"Error: {message.format(path=path)}\n")
+    assert (result.exit_code, result.output) == (2, f"Error: {message.format(path=path)}\n")
     assert path.is_dir() and not list(path.iterdir())
     assert os.listdir(folder) == ["credentials.fernet"]  # no key file made either
 
@@ -262,7 +262,7 @@ def test_the_console_script_end_to_end(tmp_path, sandbox):
     assert f"issued a bearer token for client id {mask('sandbox-client-id')}" in check.stdout
     (folder / "credentials.fernet").chmod(0o640)
     refused = run("show")
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert f"chmod 600 {folder / 'credentials.fernet'}" in refused.stderr
     assert "Traceback" not in refused.stderr
     for output in (init, check, refused):

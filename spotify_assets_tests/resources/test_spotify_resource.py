@@ -348,7 +348,7 @@ def test_a_url_with_a_password_is_refused_without_showing_it(monkeypatch, tmp_pa
     env = {**os.environ, settings.ACCOUNTS_URL_ENV: url, "SPOTIFY_ASSETS_HOME": str(tmp_path)}
     script = str(Path(sys.executable).with_name("spotify-assets"))
     result = subprocess.run([script, "run"], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip() == (
         f"Error: {settings.ACCOUNTS_URL_ENV}='***@proxy.example/api/token' is not a usable URL "
         f"(it must not carry a user or password); "

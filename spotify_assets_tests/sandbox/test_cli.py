@@ -13,10 +13,10 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from spotify_assets.cli import main
+from spotify_assets.cli.main import main
+from spotify_assets.cli.sandbox import serve
+from spotify_assets.cli.sandbox_options import config_from_options, serve_arguments
 from spotify_assets.sandbox import Faults, SandboxConfig, embedded
-from spotify_assets.sandbox.cli import serve
-from spotify_assets.sandbox.cli_options import config_from_options, serve_arguments
 
 SCRIPT = str(Path(sys.executable).with_name("spotify-assets"))
 

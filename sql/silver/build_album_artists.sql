@@ -2,7 +2,7 @@
 -- object, with the group under which the artist's own page lists the album (null when it does not,
 -- or for development-mode apps, which receive no album_group).
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_album_objects.sql.
 create table {silver}.{target} as
 select
     c.album_id,

@@ -1,7 +1,7 @@
 -- Build the albums table: one row per album seen anywhere in the current bronze records, from its
 -- richest version (the full /albums object, else its latest simplified listing).
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_album_objects.sql.
 create table {silver}.{target} as
 select
     a.album_id,

@@ -2,7 +2,7 @@
 -- full object (development-mode apps receive no genres, so the table is then empty). A full object
 -- is always an artist's richest version, so the credits need not be read.
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_current_artists.sql.
 create table {silver}.{target} as
 select distinct
     a.artist_id,

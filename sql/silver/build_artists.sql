@@ -1,7 +1,7 @@
 -- Build the artists table: one row per artist seen anywhere in the current bronze records, from
 -- its richest version (the full /artists object of a watched artist, else its latest credit).
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_artist_objects.sql.
 create table {silver}.{target} as
 select
     a.artist_id,

@@ -3,7 +3,7 @@
 -- Entries that are not tracks (unavailable, episodes, local files) go to quarantine instead;
 -- an added_at that is no timestamp is null here, and its entry is quarantined as well.
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_current_playlist_items.sql.
 create table {silver}.{target} as
 select
     e.playlist_id,

@@ -1,6 +1,6 @@
 -- Build the playlists table: one row per watched playlist, from its latest /playlists object.
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_current_playlists.sql.
 create table {silver}.{target} as
 select
     p.playlist_id,

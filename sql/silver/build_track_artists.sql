@@ -1,7 +1,7 @@
 -- Build the track_artists table: one row per track and credited artist, from every current track
 -- object.
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_track_objects.sql.
 create table {silver}.{target} as
 select
     c.track_id,

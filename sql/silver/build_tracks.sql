@@ -1,7 +1,7 @@
 -- Build the tracks table: one row per track seen anywhere in the current bronze records, from its
 -- richest version (a full track from /tracks or a playlist, else its album's simplified one).
 -- Parameters: none. Identifiers: {silver}, {target} (the table to create).
--- Reads the session views of silver/define_current_records.sql.
+-- Reads the session views of silver/define_track_objects.sql.
 create table {silver}.{target} as
 select
     t.track_id,

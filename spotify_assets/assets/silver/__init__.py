@@ -1,8 +1,9 @@
 """Silver: typed, deduplicated Spotify entities built by SQL from bronze, and the quarantine.
 
-Every build first defines the session views of ``sql/silver/define_current_records.sql`` (the
-current records, each entity's richest version, the quarantine reasons), so those rules are
-written once. Import ``silver_assets`` into the definitions; checks travel with the assets.
+Every build first defines the session views it reads (``sql/silver/define_*.sql``: the current
+records, each entity's richest version, the quarantine reasons), so those rules are written once;
+``session_views`` says which bronze tables each file reads, and so what each asset depends on.
+Import ``silver_assets`` into the definitions; checks travel with the assets.
 """
 
 from spotify_assets.assets.silver.albums import ALBUM_ARTISTS, ALBUMS, album_artists, albums

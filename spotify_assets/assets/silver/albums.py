@@ -2,6 +2,7 @@
 
 from spotify_assets.assets.silver.artists import ARTISTS
 from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset, source_table
+from spotify_assets.assets.silver.session_views import ALBUM_OBJECTS
 from spotify_assets.assets.sql_table import (
     AcceptedValues,
     ForeignKey,
@@ -116,5 +117,5 @@ ALBUM_ARTISTS = TableSpec(
     accounted=True,
 )
 
-albums = silver_asset(ALBUMS)
-album_artists = silver_asset(ALBUM_ARTISTS, silver_deps=[ALBUMS, ARTISTS])
+albums = silver_asset(ALBUMS, reads=[ALBUM_OBJECTS])
+album_artists = silver_asset(ALBUM_ARTISTS, reads=[ALBUM_OBJECTS], silver_deps=[ALBUMS, ARTISTS])

@@ -1,6 +1,7 @@
 """Artists and their genres: every artist credited anywhere, watched ones with full details."""
 
 from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset, source_table
+from spotify_assets.assets.silver.session_views import ARTIST_OBJECTS, CURRENT_ARTISTS
 from spotify_assets.assets.sql_table import ForeignKey, TableSpec, ValueRange, column
 
 ARTISTS = TableSpec(
@@ -67,5 +68,5 @@ ARTIST_GENRES = TableSpec(
     accounted=True,
 )
 
-artists = silver_asset(ARTISTS)
-artist_genres = silver_asset(ARTIST_GENRES, silver_deps=[ARTISTS])
+artists = silver_asset(ARTISTS, reads=[ARTIST_OBJECTS])
+artist_genres = silver_asset(ARTIST_GENRES, reads=[CURRENT_ARTISTS], silver_deps=[ARTISTS])

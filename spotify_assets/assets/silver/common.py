@@ -1,40 +1,27 @@
-"""What every silver asset shares: the bronze keys it reads and the session views it runs first."""
+"""What every silver asset shares: the session views it runs first and the bronze they read."""
 
 from collections.abc import Sequence
 
-from dagster import AssetKey, AssetsDefinition, TableColumn
+from dagster import AssetsDefinition, TableColumn
 
+from spotify_assets.assets.silver.session_views import SessionViews, bronze_keys, setup_sql_files
 from spotify_assets.assets.sql_table import TableSpec, column, sql_table_asset
 
-# Defines the current records, richest versions, quarantine reasons and source keys (temporary views).
-SETUP_SQL = "silver/define_current_records"
 
-BRONZE_TABLES = (
-    "artists",
-    "artist_albums",
-    "albums",
-    "album_tracks",
-    "tracks",
-    "playlists",
-    "playlist_items",
-)
+def silver_asset(
+    spec: TableSpec, reads: Sequence[SessionViews], silver_deps: Sequence[TableSpec] = ()
+) -> AssetsDefinition:
+    """The asset running ``sql/silver/build_<name>.sql`` after the session views it ``reads``.
 
-
-BRONZE_KEYS = tuple(AssetKey(["bronze", name]) for name in BRONZE_TABLES)
-
-
-def silver_asset(spec: TableSpec, silver_deps: Sequence[TableSpec] = ()) -> AssetsDefinition:
-    """The asset running ``sql/silver/build_<name>.sql`` after the shared session views.
-
-    Every silver asset depends on every bronze asset: the shared views read all bronze tables
-    (so each must exist before any silver build), and a bronze refresh can change any silver
-    table. ``silver_deps`` are the silver tables its checks read (foreign keys), built first.
+    It runs those files and the files they need, in dependency order, and depends on exactly the
+    bronze tables they read: each must exist before the build, and a refresh of any can change
+    the table. ``silver_deps`` are the silver tables its checks read (foreign keys), built first.
     """
     return sql_table_asset(
         spec=spec,
         sql_file=f"silver/build_{spec.name}",
-        deps=[*BRONZE_KEYS, *silver_deps],
-        setup_sql_files=(SETUP_SQL,),
+        deps=[*bronze_keys(reads), *silver_deps],
+        setup_sql_files=setup_sql_files(reads),
     )
 
 

@@ -1,6 +1,7 @@
 """Watched playlists and the track entries of their latest snapshot."""
 
 from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset
+from spotify_assets.assets.silver.session_views import CURRENT_PLAYLIST_ITEMS, CURRENT_PLAYLISTS
 from spotify_assets.assets.silver.tracks import TRACKS
 from spotify_assets.assets.sql_table import ForeignKey, TableSpec, ValueRange, column
 
@@ -71,5 +72,7 @@ PLAYLIST_ITEMS = TableSpec(
     accounted=True,
 )
 
-playlists = silver_asset(PLAYLISTS)
-playlist_items = silver_asset(PLAYLIST_ITEMS, silver_deps=[PLAYLISTS, TRACKS])
+playlists = silver_asset(PLAYLISTS, reads=[CURRENT_PLAYLISTS])
+playlist_items = silver_asset(
+    PLAYLIST_ITEMS, reads=[CURRENT_PLAYLIST_ITEMS], silver_deps=[PLAYLISTS, TRACKS]
+)

@@ -1,6 +1,13 @@
 """The quarantine: what silver could not parse, with the reason and the raw object."""
 
 from spotify_assets.assets.silver.common import silver_asset
+from spotify_assets.assets.silver.session_views import (
+    ALBUM_OBJECTS,
+    ARTIST_OBJECTS,
+    CURRENT_PLAYLIST_ITEMS,
+    CURRENT_PLAYLISTS,
+    TRACK_OBJECTS,
+)
 from spotify_assets.assets.sql_table import AcceptedValues, TableSpec, column
 
 # Why a record is in quarantine. All but the impossible_* ones leave it out of its target table.
@@ -75,4 +82,8 @@ QUARANTINE = TableSpec(
     min_row_ratio=None,
 )
 
-quarantine = silver_asset(QUARANTINE)
+# Every file that sets records aside (a <table>_quarantined view).
+quarantine = silver_asset(
+    QUARANTINE,
+    reads=[CURRENT_PLAYLISTS, CURRENT_PLAYLIST_ITEMS, ALBUM_OBJECTS, TRACK_OBJECTS, ARTIST_OBJECTS],
+)

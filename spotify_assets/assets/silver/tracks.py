@@ -3,6 +3,7 @@
 from spotify_assets.assets.silver.albums import ALBUMS
 from spotify_assets.assets.silver.artists import ARTISTS
 from spotify_assets.assets.silver.common import FETCHED_AT, silver_asset, source_table
+from spotify_assets.assets.silver.session_views import TRACK_OBJECTS
 from spotify_assets.assets.sql_table import ForeignKey, TableSpec, ValueRange, column
 
 TRACKS = TableSpec(
@@ -87,5 +88,5 @@ TRACK_ARTISTS = TableSpec(
     accounted=True,
 )
 
-tracks = silver_asset(TRACKS, silver_deps=[ALBUMS])
-track_artists = silver_asset(TRACK_ARTISTS, silver_deps=[TRACKS, ARTISTS])
+tracks = silver_asset(TRACKS, reads=[TRACK_OBJECTS], silver_deps=[ALBUMS])
+track_artists = silver_asset(TRACK_ARTISTS, reads=[TRACK_OBJECTS], silver_deps=[TRACKS, ARTISTS])

@@ -16,11 +16,18 @@ from spotify_assets.assets.sql_table.spec import TableSpec
 
 SAMPLE_SIZE = 20
 
-# The setup SQL of an accounted layer defines these session views (see sql/silver/define_current_records.sql):
-# SOURCE_KEYS_VIEW(target_table, key): one row per source object, key null when it has no id;
-# QUARANTINE_VIEW(target_table, is_kept, target_key, ...): records silver set aside or kept without a field.
-SOURCE_KEYS_VIEW = "source_keys"
-QUARANTINE_VIEW = "quarantined_records"
+# The setup SQL of an accounted table defines these session views (see sql/silver/define_*.sql):
+# <table>_source_keys(key): one row per source object, key null when it has no id;
+# <table>_quarantined(is_kept, target_key, ...): records it set aside or kept without a field.
+
+
+def source_keys_view(spec: TableSpec) -> sql.Identifier:
+    return sql.Identifier(f"{spec.name}_source_keys")
+
+
+def quarantine_view(spec: TableSpec) -> sql.Identifier:
+    return sql.Identifier(f"{spec.name}_quarantined")
+
 
 WARN = AssetCheckSeverity.WARN
 ERROR = AssetCheckSeverity.ERROR
@@ -391,31 +398,29 @@ def _accounting_balances(check: CheckInput) -> tuple[bool, dict[str, object]]:
     unaccounted = _fetch_all(
         check.conn,
         sql.SQL(
-            "select distinct s.key from {sources} s where s.target_table = %s and s.key is not null "
+            "select distinct s.key from {sources} s where s.key is not null "
             "and not exists (select 1 from {table} t where {target_key} = s.key) "
-            "and not exists (select 1 from {quarantine} q where q.target_table = s.target_table "
-            "and q.target_key = s.key) order by 1 limit {limit}"
+            "and not exists (select 1 from {quarantine} q where q.target_key = s.key) "
+            "order by 1 limit {limit}"
         ).format(
-            sources=sql.Identifier(SOURCE_KEYS_VIEW),
+            sources=source_keys_view(spec),
             table=check.table,
             target_key=target_key,
-            quarantine=sql.Identifier(QUARANTINE_VIEW),
+            quarantine=quarantine_view(spec),
             limit=sql.Literal(SAMPLE_SIZE),
         ),
-        [spec.name],
     )
     without_source = _fetch_all(
         check.conn,
         sql.SQL(
             "select {target_key} from {table} t where not exists (select 1 from {sources} s "
-            "where s.target_table = %s and s.key = {target_key}) order by 1 limit {limit}"
+            "where s.key = {target_key}) order by 1 limit {limit}"
         ).format(
             target_key=target_key,
             table=check.table,
-            sources=sql.Identifier(SOURCE_KEYS_VIEW),
+            sources=source_keys_view(spec),
             limit=sql.Literal(SAMPLE_SIZE),
         ),
-        [spec.name],
     )
     metadata["offending_ids"] = _sample([row[0] for row in unaccounted])
     metadata["rows_without_source"] = _sample([row[0] for row in without_source])
@@ -572,17 +577,13 @@ def field_shares(
 def accounting(conn: psycopg.Connection, spec: TableSpec, row_count: int) -> Accounting:
     sources = conn.execute(
         sql.SQL(
-            "select count(*), count(distinct key) + count(*) filter (where key is null) "
-            "from {} where target_table = %s"
-        ).format(sql.Identifier(SOURCE_KEYS_VIEW)),
-        [spec.name],
+            "select count(*), count(distinct key) + count(*) filter (where key is null) from {}"
+        ).format(source_keys_view(spec))
     ).fetchone()
     quarantined = conn.execute(
         sql.SQL(
-            "select count(*) filter (where not is_kept), count(*) filter (where is_kept) "
-            "from {} where target_table = %s"
-        ).format(sql.Identifier(QUARANTINE_VIEW)),
-        [spec.name],
+            "select count(*) filter (where not is_kept), count(*) filter (where is_kept) from {}"
+        ).format(quarantine_view(spec))
     ).fetchone()
     return Accounting(
         source_objects=sources[0],

@@ -11,8 +11,8 @@ import pytest
 
 from spotify_assets import sql_files
 from spotify_assets.assets.silver import QUARANTINE, SILVER_SPECS, TRACKS, silver_assets
-from spotify_assets.assets.silver.common import SETUP_SQL
 from spotify_assets.assets.silver.quarantine import REASONS
+from spotify_assets.assets.silver.session_views import TRACK_OBJECTS, setup_sql_files
 from spotify_assets.assets.sql_table import sql_table_asset
 from spotify_assets_tests.assets.bronze_rows import select_rows, write_bronze
 from spotify_assets_tests.assets.runs import build, check_metadata, failed_checks, metadata
@@ -64,8 +64,7 @@ def test_the_accounting_check_names_rows_a_build_drops_silently(
 ):
     write_bronze(postgres, catalog())
     root = tmp_path / "sql"
-    (root / "silver").mkdir(parents=True)
-    shutil.copy(sql_files.sql_path(SETUP_SQL), root / f"{SETUP_SQL}.sql")
+    shutil.copytree(sql_files.SQL_ROOT / "silver", root / "silver")
     broken = sql_files.sql_path("silver/build_tracks").read_text(encoding="utf-8")
     broken = broken.replace(
         "from chosen_tracks as t", "from chosen_tracks as t where t.track_id <> 'T2'"
@@ -73,7 +72,10 @@ def test_the_accounting_check_names_rows_a_build_drops_silently(
     (root / "silver" / "build_tracks.sql").write_text(broken, encoding="utf-8")
     monkeypatch.setattr(sql_files, "SQL_ROOT", root)
     leaky = sql_table_asset(
-        spec=TRACKS, sql_file="silver/build_tracks", deps=[], setup_sql_files=(SETUP_SQL,)
+        spec=TRACKS,
+        sql_file="silver/build_tracks",
+        deps=[],
+        setup_sql_files=setup_sql_files([TRACK_OBJECTS]),
     )
 
     result = build(postgres, [leaky])

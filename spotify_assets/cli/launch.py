@@ -18,8 +18,8 @@ from pathlib import Path
 from dagster import DagsterEvent, DagsterInstance
 
 from spotify_assets import instance as project_instance
+from spotify_assets.cli.supervised_run import supervise
 from spotify_assets.instance.run_process import process_tags, release_abandoned_runs
-from spotify_assets.supervised_run import supervise
 
 CODE_LOCATION_MODULE = "spotify_assets.definitions"
 log = logging.getLogger(__name__)

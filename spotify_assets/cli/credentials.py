@@ -34,7 +34,7 @@ _NEW_KEY_HINT = (
 
 
 def _store_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--key-file / --credentials-file on every subcommand; errors become one clear line."""
+    """--key-file / --credentials-file on every subcommand, opened as one store."""
 
     @click.option(
         "--key-file",
@@ -55,10 +55,7 @@ def _store_options(command: Callable[..., Any]) -> Callable[..., Any]:
             credentials_file=credentials_file or default_credentials_file(),
             key=os.environ.get(KEY_ENV) or None,
         )
-        try:
-            return command(store, **kwargs)
-        except (CredentialsError, SpotifyError) as exc:
-            raise click.ClickException(str(exc)) from None
+        return command(store, **kwargs)
 
     return wrapper
 

@@ -9,15 +9,17 @@ from pathlib import Path
 import click
 
 from spotify_assets import settings
+from spotify_assets.cli import servers
+from spotify_assets.cli.errors import CommandGroup
+from spotify_assets.cli.sandbox_options import config_from_options, config_options
 from spotify_assets.sandbox import embedded
-from spotify_assets.sandbox.cli_options import config_from_options, config_options
 from spotify_assets.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig
 from spotify_assets.sandbox.server import SandboxServer
 
 DEFAULT_PORT = 8765
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 def sandbox() -> None:
     """The offline Spotify sandbox: a Spotify-compatible Web API over a generated catalog.
 
@@ -85,6 +87,14 @@ def serve(port: int, ready_file: Path | None, **options) -> None:
         click.echo("Sandbox stopped.")
 
 
+def _endpoints(state: embedded.SandboxStatus) -> list[str]:
+    return [f"  token URL: {state.endpoints.token_url}", f"  API URL:   {state.endpoints.api_url}"]
+
+
+def _health(state: embedded.SandboxStatus) -> list[str]:
+    return [f"Log: {state.log_file}", json.dumps(state.health, indent=2, ensure_ascii=False)]
+
+
 @sandbox.command()
 @config_options
 def start(**options) -> None:
@@ -93,33 +103,17 @@ def start(**options) -> None:
     One already running is reused if it was started with the same options; with other options
     this fails rather than restart it under the runs and the UI daemon using it.
     """
-    home = settings.project_home()
-    try:
-        endpoints = embedded.ensure_running(home, config_from_options(0, options), strict=True)
-    except (RuntimeError, TimeoutError) as exc:  # a mismatch, or a failed start
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Sandbox running (pid {embedded.status(home).pid}):")
-    click.echo(f"  token URL: {endpoints.token_url}")
-    click.echo(f"  API URL:   {endpoints.api_url}")
+    config = config_from_options(0, options)
+    servers.start(embedded.SharedSandbox(settings.project_home(), config), _endpoints)
 
 
 @sandbox.command()
 def stop() -> None:
     """Stop the project's shared background sandbox."""
-    if embedded.stop(settings.project_home()):
-        click.echo("Sandbox stopped.")
-    else:
-        click.echo("Sandbox was not running.")
+    servers.stop(embedded.SharedSandbox(settings.project_home()))
 
 
 @sandbox.command()
 def status() -> None:
     """Say whether the shared background sandbox runs, and where."""
-    state = embedded.status(settings.project_home())
-    if not state.running:
-        click.echo(
-            f"Sandbox not running (`spotify-assets sandbox start`); state in {state.state_file.parent}"
-        )
-        return
-    click.echo(f"Sandbox running (pid {state.pid}), log in {state.log_file}")
-    click.echo(json.dumps(state.health, indent=2, ensure_ascii=False))
+    servers.status(embedded.SharedSandbox(settings.project_home()), "sandbox", _health)
