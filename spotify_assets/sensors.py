@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from dagster import (
-    AssetKey,
     AssetSelection,
     AutomationConditionSensorDefinition,
     DefaultSensorStatus,
@@ -29,6 +28,7 @@ from dagster import (
 
 from spotify_assets.assets.bronze.artist_albums import album_totals, listed_album_counts
 from spotify_assets.assets.bronze.artists import artists as bronze_artists
+from spotify_assets.assets.bronze.fetch_log import latest_entries
 from spotify_assets.assets.bronze.playlists import playlists as bronze_playlists
 from spotify_assets.assets.bronze.run_config import WatchScope
 from spotify_assets.jobs import refresh_artists_job, refresh_playlists_job
@@ -112,22 +112,15 @@ def watchlist_sensor(context: SensorEvaluationContext, watchlist: WatchListResou
     )
 
 
-def _watched_artists(context: SensorEvaluationContext, watchlist: WatchListResource) -> list[str]:
-    """The watch list's artist ids; search entries as past bronze/artists runs resolved them
-    (a tick makes no search calls; an entry never resolved waits for the next bronze run)."""
+def _watched_artists(postgres: PostgresResource, watchlist: WatchListResource) -> list[str]:
+    """The watch list's artist ids; search entries as the latest bronze/artists run that
+    searched them resolved them, per the fetch log (a tick makes no search calls; an entry
+    never resolved waits for the next bronze run)."""
     entries = watchlist.load().artists
     ids = [entry.value for entry in entries if entry.kind == "id"]
-    pending = {entry.text for entry in entries if entry.kind == "search"}
-    if pending:
-        history = context.instance.fetch_materializations(
-            AssetKey(["bronze", "artists"]), limit=100
-        )
-        for record in history.records:
-            matches = record.asset_materialization.metadata.get("search_matches")
-            for text, artist_id in (matches.value if matches else {}).items():
-                if text in pending:
-                    pending.discard(text)
-                    ids.append(artist_id)
+    searches = [entry.text for entry in entries if entry.kind == "search"]
+    matches = latest_entries(postgres, "artists", "search_matches") if searches else {}
+    ids += [matches[text] for text in searches if text in matches]
     return list(dict.fromkeys(ids))
 
 
@@ -150,7 +143,7 @@ def new_release_sensor(
     watchlist: WatchListResource,
 ):
     try:
-        artist_ids = _watched_artists(context, watchlist)
+        artist_ids = _watched_artists(postgres, watchlist)
     except WatchListError as exc:
         return SkipReason(f"The watch list cannot be used, nothing checked: {exc}")
     if not artist_ids:

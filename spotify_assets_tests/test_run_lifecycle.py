@@ -69,7 +69,8 @@ def checksums(home: CliHome, across_sandboxes: bool = False) -> dict[str, tuple[
 
 
 def bronze_hashes(home: CliHome) -> dict[str, set[str]]:
-    tables = [t for (t,) in home.warehouse(_TABLES_IN, ("bronze",))]
+    """The content hashes of each bronze table of fetched rows (the fetch log has none)."""
+    tables = [t for (t,) in home.warehouse(_HASHED_TABLES_IN, ("bronze",))]
     return {
         table: {h for (h,) in home.warehouse(f'select content_hash from bronze."{table}"')}
         for table in tables
@@ -81,6 +82,10 @@ def tables(home: CliHome) -> set[tuple[str, str]]:
 
 
 _TABLES_IN = "select table_name from information_schema.tables where table_schema = %s"
+_HASHED_TABLES_IN = (
+    "select table_name from information_schema.columns "
+    "where table_schema = %s and column_name = 'content_hash'"
+)
 
 
 def release_album(home: CliHome, name: str, artist: str = "2jbau6SN9x17TFBzTiYI3z") -> None:

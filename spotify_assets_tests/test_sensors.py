@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from dagster import (
+    AssetKey,
     DagsterEventType,
     DagsterInstance,
     RunRequest,
@@ -26,6 +27,7 @@ from spotify_assets.resources.watchlist_resource import WatchListResource
 from spotify_assets.sandbox import Faults, SandboxServer
 from spotify_assets.sensors import new_release_sensor, run_failure_sensor, watchlist_sensor
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets_tests.assets.runs import metadata
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 ARTISTS = ["2jbau6SN9x17TFBzTiYI3z", "6T94kgDrsPm04jXDE684O1", "3K8TbQxTjUm4TnYsYmpJUc"]
@@ -229,3 +231,18 @@ def test_new_release_sensor_passes_over_an_artist_spotify_no_longer_knows(
         [ARTISTS[0], ARTISTS[1]]
     )
     assert result.cursor == "0"  # all three checked: the rotation wrapped around
+
+
+@pytest.mark.postgres
+def test_new_release_sensor_resolves_searches_from_the_warehouse_not_the_event_log(
+    sandbox: SandboxServer, resources
+) -> None:
+    # A bronze run resolved the watch list's two searches; the sensor's instance has no record of
+    # it (another instance, or an event log pruned or filled by later runs): the fetch log has.
+    bronze = materialize(bronze_assets[:1], resources=resources)
+    matches = metadata(bronze, AssetKey(["bronze", "artists"]))["search_matches"]
+    assert len(set(matches.values())) == 2
+    # No discography listed yet: every checked artist is requested; the last ten include both.
+    (request,) = _new_release_tick(DagsterInstance.ephemeral(), "10", resources).run_requests
+    entries = request.run_config["ops"]["bronze__artists"]["config"]["entries"]
+    assert len(entries) == 10 and set(matches.values()) <= set(entries)

@@ -704,6 +704,54 @@ def test_append_with_unique_key_skips_rows_already_stored(
     ]
 
 
+def _logged_history(fetched: dict | None):
+    """A bronze-like asset whose output asks for its fetch to be logged with its rows."""
+
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "fetch_log": True})
+    def history(context) -> pd.DataFrame:
+        if fetched is not None:
+            context.add_output_metadata({"fetched": fetched})
+        return pd.DataFrame({"v": [1, 2]})
+
+    return history
+
+
+def test_fetch_log_records_what_the_run_fetched_with_its_rows(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    result = materialize(
+        [_logged_history({"ids": ["a", "b"]})], resources={"io_manager": io_manager}
+    )
+    bronze = postgres.schema("bronze")
+    assert _fetch(postgres, f'select run_id, asset, fetched from "{bronze}".fetch_log') == [
+        (result.run_id, "history", {"ids": ["a", "b"]})
+    ]
+    assert _fetch(postgres, f'select count(*) from "{bronze}".history') == [(2,)]
+
+
+def test_fetch_log_and_rows_commit_together(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    bronze = postgres.schema("bronze")
+    postgres.ensure_schema(bronze)
+    postgres.run_sql_file("bronze/create_fetch_log")
+    with postgres.get_connection() as conn:  # the log refuses this step's entry
+        conn.execute(f"alter table \"{bronze}\".fetch_log add check (asset <> 'history')")
+    with pytest.raises(Exception, match="check constraint"):
+        materialize([_logged_history({"ids": ["a"]})], resources={"io_manager": io_manager})
+    assert _fetch(postgres, f'select count(*) from "{bronze}".fetch_log') == [(0,)]
+    # The rows were rolled back with the entry (the table itself was created in that transaction).
+    assert not postgres.table_exists(bronze, "history")
+
+
+def test_fetch_log_without_fetched_metadata_fails_before_writing(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    with pytest.raises(ValueError, match="must carry 'fetched' metadata"):
+        materialize([_logged_history(None)], resources={"io_manager": io_manager})
+    assert not postgres.table_exists(postgres.schema("bronze"), "history")
+
+
 def test_unique_key_needs_append_mode(io_manager: PostgresPandasIOManager) -> None:
     @asset(key_prefix="bronze", metadata={"unique_key": ["id"]})
     def history() -> pd.DataFrame:

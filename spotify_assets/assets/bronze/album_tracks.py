@@ -4,13 +4,9 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.albums import albums
-from spotify_assets.assets.bronze.bronze_asset import (
-    bronze_asset,
-    publish,
-    spotify_client,
-    upstream_metadata,
-)
+from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
 from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.warehouse.connection import PostgresResource
@@ -28,11 +24,12 @@ def album_tracks(
     spotify: SpotifyResource,
     postgres: PostgresResource,
 ) -> pd.DataFrame:
-    # Albums stored by this run are new or changed; a full refresh completes every album in scope.
-    in_scope = upstream_metadata(context, "albums", "album_ids") if config.full_refresh else []
+    # Albums the albums step stored are new or changed; a full refresh completes every album it
+    # fetched. That step ran in this run, or in the run this one re-executes.
+    upstream = upstream_fetch(context, postgres, "albums")
+    in_scope = upstream.fetched["album_ids"] if config.full_refresh else []
     rows = postgres.query_sql_file(
-        "bronze/select_latest_albums",
-        {"load_id": context.op_execution_context.run_id, "album_ids": in_scope},
+        "bronze/select_latest_albums", {"load_id": upstream.run_id, "album_ids": in_scope}
     )
     with spotify_client(spotify) as client:
         pages = client.get_albums_remaining_tracks(albums=[album for (album,) in rows])

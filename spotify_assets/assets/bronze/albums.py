@@ -7,13 +7,9 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.artist_albums import artist_albums
-from spotify_assets.assets.bronze.bronze_asset import (
-    bronze_asset,
-    publish,
-    spotify_client,
-    upstream_metadata,
-)
+from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
 from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.warehouse.connection import PostgresResource
@@ -40,7 +36,7 @@ def albums(
     spotify: SpotifyResource,
     postgres: PostgresResource,
 ) -> pd.DataFrame:
-    artist_ids = upstream_metadata(context, "artist_albums", "artist_ids")
+    artist_ids = upstream_fetch(context, postgres, "artist_albums").fetched["artist_ids"]
     rows = postgres.query_sql_file("bronze/select_listed_album_ids", {"artist_ids": artist_ids})
     listed = [album_id for (album_id,) in rows]
     known = set() if config.full_refresh else stored_ids(postgres, "albums", listed)
@@ -55,5 +51,5 @@ def albums(
         artist_ids=artist_ids,
         albums_listed=len(listed),
         albums_already_stored=len(known),
-        album_ids=[item.spotify_id for item in fetched if item.object is not None],
+        scope={"album_ids": [item.spotify_id for item in fetched if item.object is not None]},
     )

@@ -8,13 +8,9 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.artists import artists
-from spotify_assets.assets.bronze.bronze_asset import (
-    bronze_asset,
-    publish,
-    spotify_client,
-    upstream_metadata,
-)
+from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
 from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import SpotifyClient, SpotifyNotFoundError
@@ -60,7 +56,7 @@ def artist_albums(
     spotify: SpotifyResource,
     postgres: PostgresResource,
 ) -> pd.DataFrame:
-    artist_ids = upstream_metadata(context, "artists", "artist_ids")
+    artist_ids = upstream_fetch(context, postgres, "artists").fetched["artist_ids"]
     known = {} if config.full_refresh else listed_album_counts(postgres, artist_ids)
     with spotify_client(spotify) as client:
         probed = [artist for artist in artist_ids if artist in known]
@@ -78,7 +74,7 @@ def artist_albums(
         records,
         client=client,
         spotify=spotify,
-        artist_ids=artist_ids,
+        scope={"artist_ids": artist_ids},
         artists_listed=len(changed),
         artists_unchanged=len(artist_ids) - len(changed),
     )

@@ -35,8 +35,11 @@ def artists(
         records_from(fetched),
         client=client,
         spotify=spotify,
-        # What the later steps fetch for: the artists Spotify knows.
-        artist_ids=[artist_id for artist_id in artist_ids if artist_id not in unknown],
+        # What the later steps fetch for: the artists Spotify knows; the sensors read the matches.
+        scope={
+            "artist_ids": [artist_id for artist_id in artist_ids if artist_id not in unknown],
+            "search_matches": resolution["search_matches"],
+        },
         unknown_ids=unknown,
-        **resolution,
+        unmatched_searches=resolution["unmatched_searches"],
     )

@@ -8,13 +8,12 @@ quota).
 
 import contextlib
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     Backoff,
     BetaWarning,
     Failure,
@@ -139,29 +138,23 @@ def publish(
     *,
     client: SpotifyClient | None,
     spotify: SpotifyResource | None,
+    scope: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> pd.DataFrame:
-    """The bronze frame of ``records``, with the fetch's call statistics as output metadata."""
+    """The bronze frame of ``records``, with the fetch's call statistics as output metadata.
+
+    ``scope`` is what later steps of the run work on (ids, snapshots): it is logged with the
+    rows in bronze.fetch_log (as ``fetched``, with the source) and shown, like ``extra``.
+    """
     metadata: dict[str, Any] = {"objects_fetched": len(records)}
+    fetched = dict(scope or {})
     if client is not None and spotify is not None:
         stats = client.stats()
         metadata["api_requests"] = int(stats["requests"])
         metadata["api_stats"] = MetadataValue.json(stats)
-        metadata["source"] = spotify.source
-    for key, value in extra.items():
+        metadata["source"] = fetched["source"] = spotify.source
+    for key, value in {**fetched, **extra}.items():
         metadata[key] = MetadataValue.json(value) if isinstance(value, list | dict) else value
+    metadata["fetched"] = MetadataValue.json(fetched)
     context.add_output_metadata(metadata)
     return bronze_frame(records, context.op_execution_context.run_id)
-
-
-def upstream_metadata(context: AssetExecutionContext, table: str, key: str) -> Any:
-    """A value an upstream bronze asset recorded in its latest materialization (in a run: this
-    run's), e.g. the ids it fetched."""
-    event = context.instance.get_latest_materialization_event(AssetKey(["bronze", table]))
-    entry = event.asset_materialization.metadata.get(key) if event else None
-    if entry is None:
-        raise Failure(
-            description=f"bronze/{table} has no materialization recording '{key}'; materialize it first.",
-            allow_retries=False,
-        )
-    return entry.value

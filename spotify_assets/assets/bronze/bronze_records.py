@@ -75,11 +75,13 @@ BRONZE_COLUMNS = TableSchema(
     ]
 )
 
-# Asset metadata for every bronze table: append-only, one row per distinct content.
+# Asset metadata for every bronze table: append-only, one row per distinct content, and what
+# each run fetched logged with the rows (see fetch_log.py).
 BRONZE_METADATA = {
     "dagster/column_schema": BRONZE_COLUMNS,
     "write_mode": "append",
     "unique_key": ["content_hash"],
+    "fetch_log": True,
 }
 
 

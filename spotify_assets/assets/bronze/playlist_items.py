@@ -1,27 +1,22 @@
 """bronze.playlist_items: every entry of the watched playlists (``/playlists/{id}/items``).
 
 Incremental: a playlist's items are read again only when its ``snapshot_id`` (which Spotify
-changes with the contents) differs from the one last read, as this asset's metadata records.
+changes with the contents) differs from the one last read, as the fetch log records.
 A development-mode token may not read another owner's items (403): that playlist is skipped and
 named in the metadata, the others are still stored.
 """
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext
 
-from spotify_assets.assets.bronze.bronze_asset import (
-    bronze_asset,
-    publish,
-    spotify_client,
-    upstream_metadata,
-)
+from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
 from spotify_assets.assets.bronze.bronze_records import BronzeRecord, records_from
+from spotify_assets.assets.bronze.fetch_log import latest_entries, upstream_fetch
 from spotify_assets.assets.bronze.playlists import playlists
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import SpotifyClient, SpotifyForbiddenError
-
-KEY = AssetKey(["bronze", "playlist_items"])
+from spotify_assets.warehouse.connection import PostgresResource
 
 
 def _items(client: SpotifyClient, playlist_id: str) -> list[BronzeRecord] | str:
@@ -32,12 +27,6 @@ def _items(client: SpotifyClient, playlist_id: str) -> list[BronzeRecord] | str:
     return records_from(fetched, parent_id=playlist_id, positioned=True)
 
 
-def _snapshots_read(context: AssetExecutionContext) -> dict[str, str]:
-    event = context.instance.get_latest_materialization_event(KEY)
-    entry = event.asset_materialization.metadata.get("snapshots_read") if event else None
-    return dict(entry.value) if entry is not None else {}
-
-
 @bronze_asset(
     name="playlist_items",
     description="One row per distinct version of an entry at a position of a watched playlist "
@@ -45,11 +34,17 @@ def _snapshots_read(context: AssetExecutionContext) -> dict[str, str]:
     deps=[playlists],
 )
 def playlist_items(
-    context: AssetExecutionContext, config: Refresh, spotify: SpotifyResource
+    context: AssetExecutionContext,
+    config: Refresh,
+    spotify: SpotifyResource,
+    postgres: PostgresResource,
 ) -> pd.DataFrame:
-    playlist_ids = upstream_metadata(context, "playlists", "playlist_ids")
-    snapshots = upstream_metadata(context, "playlists", "snapshot_ids")
-    read = {} if config.full_refresh else _snapshots_read(context)
+    playlists_fetched = upstream_fetch(context, postgres, "playlists").fetched
+    playlist_ids, snapshots = playlists_fetched["playlist_ids"], playlists_fetched["snapshot_ids"]
+    # Across runs by design: the snapshot each playlist's items were last read at, by any run.
+    read = (
+        {} if config.full_refresh else latest_entries(postgres, "playlist_items", "snapshots_read")
+    )
     changed = [pid for pid in playlist_ids if read.get(pid) != snapshots.get(pid)]
     with spotify_client(spotify) as client:
         results = dict(
@@ -65,7 +60,6 @@ def playlist_items(
     records = [
         record for result in results.values() if not isinstance(result, str) for record in result
     ]
-    read.update({pid: snapshots[pid] for pid in results if pid not in skipped})
     return publish(
         context,
         records,
@@ -74,5 +68,5 @@ def playlist_items(
         skipped_playlists=skipped,
         playlists_read=len(results) - len(skipped),
         playlists_unchanged=len(playlist_ids) - len(changed),
-        snapshots_read=read,
+        scope={"snapshots_read": {pid: snapshots[pid] for pid in results if pid not in skipped}},
     )

@@ -38,8 +38,10 @@ def playlists(
         records_from(fetched),
         client=client,
         spotify=spotify,
-        playlist_ids=[item.spotify_id for item in found],
-        snapshot_ids={item.spotify_id: item.object.get("snapshot_id") for item in found},
+        scope={
+            "playlist_ids": [item.spotify_id for item in found],
+            "snapshot_ids": {item.spotify_id: item.object.get("snapshot_id") for item in found},
+        },
         unknown_ids=unknown_ids(context, fetched, "playlist"),
         **resolution,
     )

@@ -5,13 +5,9 @@ from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.album_tracks import album_tracks
 from spotify_assets.assets.bronze.albums import albums, stored_ids
-from spotify_assets.assets.bronze.bronze_asset import (
-    bronze_asset,
-    publish,
-    spotify_client,
-    upstream_metadata,
-)
+from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
 from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import FullTracks
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.warehouse.connection import PostgresResource
@@ -34,7 +30,7 @@ def tracks(
             "Full tracks are off (run config tracks.enabled); album tracks carry the rest."
         )
         return publish(context, [], client=None, spotify=None, enabled=False)
-    album_ids = upstream_metadata(context, "albums", "album_ids")
+    album_ids = upstream_fetch(context, postgres, "albums").fetched["album_ids"]
     rows = postgres.query_sql_file("bronze/select_album_track_ids", {"album_ids": album_ids})
     listed = [track_id for (track_id,) in rows]
     known = set() if config.full_refresh else stored_ids(postgres, "tracks", listed)

@@ -14,7 +14,6 @@ import pandas as pd
 from dagster import (
     AssetExecutionContext,
     AssetIn,
-    AssetKey,
     AutomationCondition,
     Config,
     MaterializeResult,
@@ -24,6 +23,7 @@ from dagster import (
 from pydantic import Field
 
 from spotify_assets import settings
+from spotify_assets.assets.bronze import fetch_log
 from spotify_assets.assets.report import (
     collaborations,
     explicit,
@@ -40,10 +40,10 @@ from spotify_assets.assets.report.html_report import (
 )
 from spotify_assets.assets.report.style import png
 from spotify_assets.constants import OWNER
+from spotify_assets.warehouse.connection import PostgresResource
 
 REPORT_DIR_ENV = "SPOTIFY_ASSETS_REPORT_DIR"
 REPORT_FILE = "spotify_report.html"
-SOURCE_ASSET = AssetKey(["bronze", "artists"])
 
 
 class ReportConfig(Config):
@@ -78,16 +78,13 @@ def api_mode(artist_summary: pd.DataFrame) -> str:
     return "Development Mode app (Spotify sent no popularity or followers)"
 
 
-def latest_fetch(context: AssetExecutionContext) -> tuple[str, dt.datetime | None]:
-    """The source (sandbox or Spotify) and time of the latest bronze/artists materialization."""
-    event = context.instance.get_latest_materialization_event(SOURCE_ASSET)
-    if event is None or event.asset_materialization is None:
-        return "unknown (no bronze/artists materialization recorded)", None
-    source = event.asset_materialization.metadata.get("source")
-    return (
-        str(source.value) if source is not None else "unknown",
-        dt.datetime.fromtimestamp(event.timestamp, dt.UTC),
-    )
+def latest_fetch(postgres: PostgresResource) -> tuple[str, dt.datetime | None]:
+    """The source (sandbox or Spotify) and time of the latest bronze fetch in the warehouse.
+
+    Any run's: the report draws every table as it stands, whichever run last fetched into it.
+    """
+    found = fetch_log.latest_fetch(postgres)
+    return found if found is not None else ("unknown (no bronze fetch recorded)", None)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -122,6 +119,7 @@ def _write(path: Path, data: bytes) -> None:
 def spotify_report(
     context: AssetExecutionContext,
     config: ReportConfig,
+    postgres: PostgresResource,
     artist_summary: pd.DataFrame,
     release_timeline: pd.DataFrame,
     collaboration_network: pd.DataFrame,
@@ -176,7 +174,7 @@ def spotify_report(
             playlist_contents.playlist_contents(playlist_summary),
         ),
     ]
-    source, as_of = latest_fetch(context)
+    source, as_of = latest_fetch(postgres)
     rows = {
         "gold.artist_summary": len(artist_summary),
         "gold.release_timeline": len(release_timeline),

@@ -8,17 +8,24 @@ transaction on one connection, so a failure or a killed process leaves the previ
 * partitioned (``partition_expr`` metadata, as in dagster-duckdb): delete the slice, load the slice.
 * ``write_mode: append`` metadata: load the rows, delete nothing (append-only history).
 
+``fetch_log`` metadata (bronze): the output's ``fetched`` metadata (what the step fetched) is
+logged in ``<schema>.fetch_log`` under the run id, in the same transaction as the rows, so a
+later step reads exactly what its own run stored.
+
 Loads stream Arrow batches through ADBC's binary COPY. A column added to the DataFrame is added to
 the table; a type change that existing rows cannot follow fails before anything is written.
 """
 
+import contextlib
 import dataclasses
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import adbc_driver_manager
 import pandas as pd
+import psycopg
 import pyarrow as pa
 from dagster import (
     ConfigurableIOManager,
@@ -48,6 +55,7 @@ from spotify_assets.io_managers.postgres.pandas_handler import (
 )
 from spotify_assets.warehouse import ddl
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.sql_files import load_sql
 from spotify_assets.warehouse.table_metadata import table_metadata
 
 WRITE_MODES = ("replace", "append")
@@ -98,6 +106,23 @@ def _unique_key(metadata: Mapping[str, Any], write_mode: str, obj: pd.DataFrame)
             f"'unique_key' names columns {missing} that the DataFrame lacks."
         )
     return key
+
+
+def _value(entry: object) -> object:
+    """A metadata entry as a plain value, whether Dagster normalized it or not."""
+    return getattr(entry, "value", entry)
+
+
+def _fetched(context: OutputContext) -> object:
+    """What the step fetched, from its ``fetched`` output metadata (an asset with ``fetch_log``)."""
+    entry = (context.output_metadata or {}).get("fetched")
+    if entry is None:
+        raise ValueError(
+            f"Asset {context.asset_key.to_user_string()} has 'fetch_log' metadata, so its output "
+            "must carry 'fetched' metadata (what the step fetched); add it with "
+            "context.add_output_metadata({'fetched': {...}})."
+        )
+    return _value(entry)
 
 
 def column_descriptions(metadata: Mapping[str, Any]) -> dict[str, str]:
@@ -231,12 +256,15 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         unique_key = _unique_key(metadata, write_mode, obj)
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
+        fetched = _fetched(context) if _value(metadata.get("fetch_log")) else None
 
         self.postgres.ensure_schema(
             table_slice.schema, f"{self.postgres.schema_prefix}{client.DTYPES_SCHEMA}"
         )
         with self.postgres.get_connection() as conn:
             conn.execute(client.create_dtypes_table_statement(self.postgres.schema_prefix))
+        if fetched is not None:
+            self._create_fetch_log(table_slice.schema)
 
         with self.postgres.get_adbc_connection() as conn, conn.cursor() as cursor:
             existing = self._existing_columns(cursor, table_slice)
@@ -251,6 +279,8 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             final = self._existing_columns(cursor, table_slice)
             self._store_dtypes(cursor, table_slice, columns, final, replace=not keeps_rows)
             self._comment(cursor, table_slice, self._asset_description(context), descriptions)
+            if fetched is not None:
+                self._log_fetch(cursor, table_slice, context.run_id, fetched)
             if keeps_rows:
                 cursor.execute(f"select count(*) from {ddl.render(table_slice.identifier)}")
                 row_count = cursor.fetchone()[0]
@@ -269,6 +299,18 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 "write_mode": "partition" if table_slice.partitions else write_mode,
                 "query": MetadataValue.md(f"```sql\n{select_sql}\n```"),
             }
+        )
+
+    def _create_fetch_log(self, schema: str) -> None:
+        # Its own transaction, before the rows': concurrent first writers may race to create it.
+        with contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+            self.postgres.run_sql_file("bronze/create_fetch_log", identifiers={"bronze": schema})
+
+    @staticmethod
+    def _log_fetch(cursor: Any, table_slice: TableSlice, run_id: str, fetched: object) -> None:
+        statement = load_sql("bronze/upsert_fetch_log", {"bronze": table_slice.schema})
+        cursor.execute(
+            client.render(statement), parameters=[run_id, table_slice.table, json.dumps(fetched)]
         )
 
     @staticmethod

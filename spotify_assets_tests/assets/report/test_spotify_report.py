@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from dagster import (
     AssetKey,
-    AssetMaterialization,
     AssetSpec,
     AutomationCondition,
     DagsterInstance,
     materialize,
 )
+from psycopg.types.json import Jsonb
 
 from spotify_assets import settings
 from spotify_assets.assets.gold.artist_summary import ARTIST_SUMMARY
@@ -98,17 +98,27 @@ def _run(postgres, instance: DagsterInstance, output: Path | None):
     return materialize(
         [*report_assets, *upstream],
         selection=[KEY],
-        resources={"io_manager": PostgresPandasIOManager(postgres=postgres)},
+        resources={"io_manager": PostgresPandasIOManager(postgres=postgres), "postgres": postgres},
         instance=instance,
         run_config={"ops": {"report__spotify_report": {"config": config}}},
     )
 
 
-def _fetched_from(instance: DagsterInstance, source: str) -> float:
-    instance.report_runless_asset_event(
-        AssetMaterialization(asset_key=AssetKey(["bronze", "artists"]), metadata={"source": source})
-    )
-    return instance.get_latest_materialization_event(AssetKey(["bronze", "artists"])).timestamp
+def _fetched_from(postgres, source: str) -> float:
+    """A bronze step's fetch from ``source`` in the fetch log (after an older one from elsewhere)."""
+    postgres.ensure_schema(postgres.schema("bronze"))
+    postgres.run_sql_file("bronze/create_fetch_log")
+    with postgres.get_connection() as conn:
+        insert = (
+            f'insert into "{postgres.schema("bronze")}".fetch_log (run_id, asset, fetched, fetched_at) '
+            "values (%s, %s, %s, now() - %s::interval) returning fetched_at"
+        )
+        conn.execute(insert, ["older", "artists", Jsonb({"source": "elsewhere"}), "1 hour"])
+        conn.execute(insert, ["newer", "album_tracks", Jsonb({}), "0 s"])  # no API call
+        (fetched_at,) = conn.execute(
+            insert, ["latest", "playlists", Jsonb({"source": source}), "1 minute"]
+        ).fetchone()
+    return fetched_at.timestamp()
 
 
 def test_the_asset_is_a_report_group_leaf_that_follows_gold_eagerly():
@@ -133,7 +143,7 @@ def test_the_asset_is_a_report_group_leaf_that_follows_gold_eagerly():
 def test_report_renders_gold_tables_into_files_and_metadata(postgres, tmp_path):
     _write_tables(postgres)
     with DagsterInstance.ephemeral() as instance:
-        fetched = _fetched_from(instance, "offline sandbox")
+        fetched = _fetched_from(postgres, "offline sandbox")
         result = _run(postgres, instance, tmp_path / "out")
 
     assert result.success
@@ -170,7 +180,7 @@ def test_report_renders_gold_tables_into_files_and_metadata(postgres, tmp_path):
 def test_development_mode_data_is_named_as_such(postgres, tmp_path):
     _write_tables(postgres, development_mode=True)
     with DagsterInstance.ephemeral() as instance:
-        _fetched_from(instance, "Spotify")
+        _fetched_from(postgres, "Spotify")
         result = _run(postgres, instance, tmp_path)
 
     values = metadata(result, KEY)
@@ -192,7 +202,7 @@ def test_empty_tables_still_give_a_report_in_the_folder_from_the_environment(
     values = metadata(result, KEY)
     assert values["report_path"] == str(tmp_path / "from_env" / "spotify_report.html")
     assert set(values["rows_charted"].values()) == {0}
-    assert values["source"] == "unknown (no bronze/artists materialization recorded)"
+    assert values["source"] == "unknown (no bronze fetch recorded)"
     assert values["data_as_of"] == "unknown"
     page = Path(values["report_path"]).read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == len(CHARTS)
