@@ -56,14 +56,23 @@ def venv(wheel: Path) -> Iterator[Path]:
 
     Not under pytest's temporary folder: the embedded PostgreSQL, run as its own user when the
     tests run as root, reads its share/ files from this venv, and every new pytest session makes
-    /tmp/pytest-of-<user> private again.
+    /tmp/pytest-of-<user> private again. For the same reason the venv is readable by all, as a
+    venv made with the usual umask is: an earlier test in this process may have prepared a project
+    instance, which sets this process's umask to 077.
     """
     root = Path(tempfile.mkdtemp(prefix="spotify_assets_wheel_"))
+    root.chmod(0o755)
     venv = root / "venv"
-    run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root, timeout=120)
+    run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root, timeout=120, umask=0o022)
     # This environment's pip installs into the new one (`--python`), from pip's warm cache.
     pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python"]
-    run([*pip, "install", "-q", "--no-compile", wheel], cwd=root, env=outside_env(), timeout=900)
+    run(
+        [*pip, "install", "-q", "--no-compile", wheel],
+        cwd=root,
+        env=outside_env(),
+        timeout=900,
+        umask=0o022,
+    )
     yield venv
     shutil.rmtree(root, ignore_errors=True)
 
