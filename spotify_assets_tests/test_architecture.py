@@ -52,6 +52,12 @@ FORBIDDEN = {
         "spotify_assets.instance",
         *WIRING,
     ),
+    "spotify_assets.catalog": (
+        "spotify_assets.assets",
+        "spotify_assets.io_managers",
+        *TOOLING,
+        *WIRING,
+    ),
     "spotify_assets.definitions": TOOLING,
     "spotify_assets.jobs": TOOLING,
     "spotify_assets.sensors": TOOLING,

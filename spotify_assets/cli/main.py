@@ -2,6 +2,7 @@
 
 import click
 
+from spotify_assets.cli.catalog import catalog
 from spotify_assets.cli.credentials import credentials
 from spotify_assets.cli.db import db
 from spotify_assets.cli.errors import CommandGroup
@@ -25,5 +26,5 @@ def main() -> None:
     """
 
 
-for command in (run_pipeline, ui, db, sandbox, credentials):
+for command in (run_pipeline, ui, db, sandbox, credentials, catalog):
     main.add_command(command)
