@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io bench-sandbox bench-watchlist
+.PHONY: install test lint format bench-io bench-sandbox bench-watchlist bench-pipeline bench-vs-dlt
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,3 +28,11 @@ bench-sandbox: install
 
 bench-watchlist: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_watchlist
+
+bench-pipeline: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline
+
+# ARGS="--artists 100 --latency 0.1" for a smaller catalog or Spotify-like answer times.
+bench-vs-dlt: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_vs_dlt $(ARGS)

@@ -44,9 +44,11 @@ def _postgres() -> PostgresResource:
 def _spotify(credentials: SpotifyCredentialsResource) -> SpotifyResource:
     """Spotify when credentials are stored (or other URLs are set), else the offline sandbox."""
     urls = settings.spotify_urls()  # SPOTIFY_ASSETS_API_URL / _ACCOUNTS_URL, if set
+    concurrency = settings.max_concurrency()  # SPOTIFY_ASSETS_MAX_CONCURRENCY, if set
+    tuning = {} if concurrency is None else {"max_concurrency": concurrency}
     if credentials.is_configured() or urls:
         # Other URLs without credentials stay here: the resource's error then names both.
-        spotify = SpotifyApiResource(credentials=credentials, **urls)
+        spotify = SpotifyApiResource(credentials=credentials, **urls, **tuning)
         logger.info("Spotify: the Web API at %s with the stored credentials.", spotify.api_url)
         return spotify
     logger.warning(
@@ -54,7 +56,7 @@ def _spotify(credentials: SpotifyCredentialsResource) -> SpotifyResource:
         "`spotify-assets credentials init` stores them.",
         credentials.store.credentials_file,
     )
-    return SpotifySandboxResource(home=str(settings.project_home()))
+    return SpotifySandboxResource(home=str(settings.project_home()), **tuning)
 
 
 def _watchlist() -> WatchListResource:

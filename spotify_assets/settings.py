@@ -72,6 +72,23 @@ def spotify_urls() -> dict[str, str]:
     return urls
 
 
+MAX_CONCURRENCY_ENV = "SPOTIFY_ASSETS_MAX_CONCURRENCY"
+MAX_CONCURRENCY_LIMIT = 32  # the resource field's bound: more only grows the 429 penalty
+
+
+def max_concurrency() -> int | None:
+    """Spotify requests in flight at once that the user chose, or None for the resource default."""
+    value = os.environ.get(MAX_CONCURRENCY_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= MAX_CONCURRENCY_LIMIT:
+        raise SettingsError(
+            f"{MAX_CONCURRENCY_ENV}={value!r} is not a number of requests from 1 to "
+            f"{MAX_CONCURRENCY_LIMIT}; e.g. {MAX_CONCURRENCY_ENV}=4"
+        )
+    return int(value)
+
+
 def _checked_url(name: str, value: str, example: str) -> str:
     try:
         parts = urlsplit(value)

@@ -37,7 +37,7 @@ from spotify_assets.resources.spotify_client.client_settings import (
     PLAYLIST_ITEMS,
     SEARCH,
 )
-from spotify_assets.settings import ACCOUNTS_URL_ENV, API_URL_ENV
+from spotify_assets.settings import ACCOUNTS_URL_ENV, API_URL_ENV, MAX_CONCURRENCY_LIMIT
 
 if TYPE_CHECKING:
     from spotify_assets.sandbox.embedded import SandboxEndpoints
@@ -66,7 +66,14 @@ class SpotifyResource(ConfigurableResource, ABC):
     album_tracks_page_size: int = Field(default=50, ge=1, le=50)
     playlist_items_page_size: int = Field(default=50, ge=1, le=50)
     search_page_size: int = Field(default=10, ge=1, le=50)
-    max_concurrency: int = Field(default=4, ge=1, description="Parallel calls in fan-outs.")
+    max_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=MAX_CONCURRENCY_LIMIT,
+        description="Requests in flight at once in a step's fan-outs (env "
+        "SPOTIFY_ASSETS_MAX_CONCURRENCY). All share one 429 gate: a 429 pauses every one of them "
+        "for its Retry-After, within max_retry_after_seconds.",
+    )
     timeout_seconds: float = Field(default=30.0, gt=0, description="Timeout of every request.")
     max_retry_after_seconds: float = Field(
         default=60.0,

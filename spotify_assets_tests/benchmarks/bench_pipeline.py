@@ -39,16 +39,21 @@ ARTIST_ALBUMS_PAGE, ALBUM_TRACKS_PAGE, ITEMS_PAGE = 10, 50, 50
 
 
 class Sandbox:
-    """A `spotify-assets sandbox serve` process; the attributes pipeline_resources needs."""
+    """A `spotify-assets sandbox serve` process (or one already running at ``base_url``); the
+    attributes pipeline_resources needs."""
 
     client_id, client_secret = SandboxConfig().client_id, SandboxConfig().client_secret
 
-    def __init__(self, mode: str, artists: int) -> None:
+    def __init__(self, base_url: str, process: subprocess.Popen | None = None) -> None:
+        self.base_url, self.process = base_url, process
+        self.api_url, self.token_url = f"{base_url}/v1", f"{base_url}/api/token"
+
+    @classmethod
+    def serve(cls, mode: str, artists: int, *, latency: float = 0.0) -> "Sandbox":
+        """A new sandbox process; ``latency`` seconds are added before every API answer."""
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.api_url, self.token_url = f"{self.base_url}/v1", f"{self.base_url}/api/token"
         cli = Path(sys.executable).parent / "spotify-assets"
         command = [
             str(cli),
@@ -60,17 +65,19 @@ class Sandbox:
             mode,
             "--artists",
             str(artists),
+            "--latency",
+            str(latency),
         ]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sandbox = cls(f"http://127.0.0.1:{port}", process)
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(f"{self.base_url}/_sandbox/health", timeout=1).raise_for_status()
-                break
+                requests.get(f"{sandbox.base_url}/_sandbox/health", timeout=1).raise_for_status()
+                return sandbox
             except requests.RequestException:
                 if time.monotonic() > deadline:
+                    sandbox.stop()
                     raise
                 time.sleep(0.2)
 
@@ -83,8 +90,9 @@ class Sandbox:
         ).raise_for_status()
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(30)
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(30)
 
 
 def minimum_calls(catalog: Catalog, mode: str) -> dict[str, int]:
@@ -159,7 +167,7 @@ def bench_mode(mode: str, artists: int, folder: Path) -> dict:
         home=str(settings.project_home()),
         schema_prefix=f"benchpipe_{mode}_",
     )
-    sandbox = Sandbox(mode, artists)
+    sandbox = Sandbox.serve(mode, artists)
     figures: dict = {
         "mode": mode,
         "artists": artists,

@@ -323,6 +323,27 @@ def test_urls_from_the_environment_reach_the_definitions_resource(monkeypatch):
         importlib.reload(definitions)
 
 
+def test_the_requests_in_flight_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv(settings.MAX_CONCURRENCY_ENV, "12")
+    definitions = importlib.import_module("spotify_assets.definitions")
+    try:
+        assert importlib.reload(definitions).defs.resources["spotify"].max_concurrency == 12
+    finally:
+        monkeypatch.delenv(settings.MAX_CONCURRENCY_ENV)
+        importlib.reload(definitions)
+
+
+@pytest.mark.parametrize("value", ["0", "33", "four", "-1"])
+def test_a_bad_number_of_requests_in_flight_is_one_clear_line(monkeypatch, value):
+    monkeypatch.setenv(settings.MAX_CONCURRENCY_ENV, value)
+    with pytest.raises(settings.SettingsError) as bad:
+        settings.max_concurrency()
+    assert str(bad.value) == (
+        f"{settings.MAX_CONCURRENCY_ENV}={value!r} is not a number of requests from 1 to 32; "
+        f"e.g. {settings.MAX_CONCURRENCY_ENV}=4"
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "problem"),
     [

@@ -149,6 +149,34 @@ def test_a_recoverable_fault_ends_with_the_data_of_a_fault_free_run(
         assert theirs["statuses"].get("401", 0) == 0
 
 
+# Requests answered this soon after a 429 were on their way before the client read it.
+IN_FLIGHT = 0.25
+
+
+@pytest.mark.parametrize("in_flight", [4, 8])
+def test_a_429_pauses_every_worker_for_its_retry_after(make_sandbox, spotify_client, in_flight):
+    """The sandbox's request log: after each 429, no worker's request is answered until its
+    Retry-After has passed (but those already on their way), however many are in flight; the
+    answers come back in request order and each id is fetched once."""
+    server = make_sandbox(mode="development", artists=60)
+    artist_ids = server.catalog.artist_ids()[:36]
+    expected = spotify_client(server, api_mode="development").get_artists(ids=artist_ids)
+    server.set_faults(Faults(rate_limit=12, rate_limit_window=1.0, retry_after=1, latency=0.02))
+    server.reset_stats()
+    client = spotify_client(server, api_mode="development", max_concurrency=in_flight)
+    got = client.get_artists(ids=artist_ids)
+    assert [f.object for f in got] == [f.object for f in expected]
+    log = [s for s in server.requests() if s.endpoint == "GET /v1/artists/{id}"]
+    limited = [s for s in log if s.status == 429]
+    assert len(limited) >= 2, "the rate limit should have been hit more than once"
+    assert sum(s.status == 200 for s in log) == len(artist_ids)
+    assert client.stats()["rate_limited"] == len(limited)
+    for first in limited:
+        waited_out = first.at + float(first.retry_after)
+        early = [s for s in log if first.at + IN_FLIGHT < s.at < waited_out]
+        assert early == [], (first, early)
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_tokens_expired_mid_run_are_refreshed_once(make_sandbox, spotify_client, mode):
     server = make_sandbox(mode=mode)

@@ -28,11 +28,12 @@ def album_tracks(
     # fetched. That step ran in this run, or in the run this one re-executes.
     upstream = upstream_fetch(context, postgres, "albums")
     in_scope = upstream.fetched["album_ids"] if config.full_refresh else []
+    # The database picks the albums with more pages (and where they go on): none is decoded here.
     rows = postgres.query_sql_file(
         "bronze/select_latest_albums", {"load_id": upstream.run_id, "album_ids": in_scope}
     )
     with spotify_client(spotify) as client:
-        pages = client.get_albums_remaining_tracks(albums=[album for (album,) in rows])
+        pages = client.get_albums_tracks_from(offsets=dict(rows))
     records = [
         record
         for album_id, fetched in pages.items()

@@ -3,7 +3,9 @@
 Incremental: a playlist's items are read again only when its ``snapshot_id`` (which Spotify
 changes with the contents) differs from the one last read, as the fetch log records.
 A development-mode token may not read another owner's items (403): that playlist is skipped and
-named in the metadata, the others are still stored.
+named in the metadata, the others are still stored. The refusal is remembered in the fetch log
+with the snapshot it was given at, so later runs do not ask again until the playlist's
+``snapshot_id`` changes (or a full refresh asks for everything again).
 """
 
 import pandas as pd
@@ -42,10 +44,22 @@ def playlist_items(
     playlists_fetched = upstream_fetch(context, postgres, "playlists").fetched
     playlist_ids, snapshots = playlists_fetched["playlist_ids"], playlists_fetched["snapshot_ids"]
     # Across runs by design: the snapshot each playlist's items were last read at, by any run.
-    read = (
-        {} if config.full_refresh else latest_entries(postgres, "playlist_items", "snapshots_read")
+    read, refused = (
+        ({}, {})
+        if config.full_refresh
+        else (
+            latest_entries(postgres, "playlist_items", "snapshots_read"),
+            latest_entries(postgres, "playlist_items", "snapshots_refused"),
+        )
     )
-    changed = [pid for pid in playlist_ids if read.get(pid) != snapshots.get(pid)]
+    refused_before = [
+        pid for pid in playlist_ids if pid in refused and refused[pid] == snapshots.get(pid)
+    ]
+    changed = [
+        pid
+        for pid in playlist_ids
+        if read.get(pid) != snapshots.get(pid) and pid not in refused_before
+    ]
     with spotify_client(spotify) as client:
         results = dict(
             zip(
@@ -67,6 +81,10 @@ def playlist_items(
         spotify=spotify,
         skipped_playlists=skipped,
         playlists_read=len(results) - len(skipped),
-        playlists_unchanged=len(playlist_ids) - len(changed),
-        scope={"snapshots_read": {pid: snapshots[pid] for pid in results if pid not in skipped}},
+        playlists_unchanged=len(playlist_ids) - len(changed) - len(refused_before),
+        playlists_refused_before=refused_before,
+        scope={
+            "snapshots_read": {pid: snapshots[pid] for pid in results if pid not in skipped},
+            "snapshots_refused": {pid: snapshots[pid] for pid in skipped},
+        },
     )

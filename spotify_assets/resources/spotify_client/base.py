@@ -159,8 +159,15 @@ class SpotifyClient(ABC):
         self, *, albums: Iterable[Mapping[str, Any]]
     ) -> dict[str, list[Fetched]]:
         """``get_remaining_album_tracks`` for many albums, concurrently, keyed by album id."""
-        todo = [a for a in albums if a and remaining_tracks_offset(a) is not None]
-        results = self.run_concurrently(
-            fn=lambda a: self.get_remaining_album_tracks(album=a), items=todo
+        offsets = {a["id"]: remaining_tracks_offset(a) for a in albums if a}
+        return self.get_albums_tracks_from(
+            offsets={a: o for a, o in offsets.items() if o is not None}
         )
-        return {a["id"]: r for a, r in zip(todo, results, strict=True)}
+
+    def get_albums_tracks_from(self, *, offsets: Mapping[str, int]) -> dict[str, list[Fetched]]:
+        """Each album's tracks from its offset on, albums fetched concurrently, keyed by id."""
+        todo = list(offsets.items())
+        results = self.run_concurrently(
+            fn=lambda item: self.get_album_tracks(album_id=item[0], offset=item[1]), items=todo
+        )
+        return {album_id: r for (album_id, _), r in zip(todo, results, strict=True)}

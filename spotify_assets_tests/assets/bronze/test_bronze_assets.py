@@ -13,6 +13,7 @@ from dagster import DagsterInstance, RunConfig, materialize
 
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.bronze.run_config import FullTracks, Refresh, WatchScope
+from spotify_assets.resources.spotify_client.paging import remaining_tracks_offset
 from spotify_assets.sandbox import SandboxServer, embedded
 from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
@@ -127,13 +128,36 @@ def test_development_mode_gets_the_same_entities_and_records_what_it_could_not_r
     make_sandbox, postgres: PostgresResource
 ) -> None:
     server = make_sandbox(mode="development")
-    result = materialize(bronze_assets, resources=pipeline_resources(server, postgres))
+    resources = pipeline_resources(server, postgres)
+    instance = DagsterInstance.ephemeral()
+    result = materialize(bronze_assets, resources=resources, instance=instance)
     assert result.success
     own = ["3ITXR8fOUZNaULB71K3IEd", "7lH2CkhH1Q7XXJMS5FdT5s"]
+    others = ["1MotbtjDYPaly9F0fXwPCy", "5TXBl1BoTtopI5PzJu8yVe"]
     assert _counts(postgres) == _expected(server, readable_playlists=own)
     skipped = _metadata(result, "playlist_items")["skipped_playlists"]
-    assert sorted(skipped) == ["1MotbtjDYPaly9F0fXwPCy", "5TXBl1BoTtopI5PzJu8yVe"]
+    assert sorted(skipped) == others
     assert all("403" in reason for reason in skipped.values())
+
+    # The refusals are remembered: a re-run asks no playlist for its items...
+    server.reset_stats()
+    again = materialize(bronze_assets, resources=resources, instance=instance)
+    assert again.success
+    assert "GET /v1/playlists/{id}/items" not in server.stats()["endpoints"]
+    assert sorted(_metadata(again, "playlist_items")["playlists_refused_before"]) == others
+    # ...until a playlist's snapshot is no longer the one it was refused at (as if it changed).
+    with postgres.get_connection() as conn:
+        conn.execute(
+            f"""update "{postgres.schema("bronze")}".fetch_log
+                set fetched = jsonb_set(fetched, array['snapshots_refused', %s], '"older"')
+                where asset = 'playlist_items' and fetched -> 'snapshots_refused' ? %s""",
+            [others[0], others[0]],
+        )
+    server.reset_stats()
+    changed = materialize(bronze_assets, resources=resources, instance=instance)
+    assert changed.success
+    assert server.stats()["endpoints"]["GET /v1/playlists/{id}/items"] == 1
+    assert list(_metadata(changed, "playlist_items")["skipped_playlists"]) == [others[0]]
     with postgres.get_connection() as conn:
         row = conn.execute(
             f"select response ? 'popularity', response ? 'followers' from \"{postgres.schema('bronze')}\".artists limit 1"
@@ -162,6 +186,29 @@ def test_album_pages_beyond_the_first_and_full_tracks(
     every_track = sum(catalog.album(album_id).total_tracks for album_id in album_ids)
     assert positions == (50, 119, 70)
     assert full_tracks == (every_track, every_track)
+
+
+def test_the_database_picks_the_albums_with_more_track_pages_as_the_client_would(
+    sandbox: SandboxServer, postgres: PostgresResource, resources
+) -> None:
+    """The work list of album_tracks, computed in SQL, is the client's rule over every album."""
+    artist = sandbox.catalog.artist_ids()[1]
+    sandbox.catalog.add_album(artist, name="Two Pages Exactly", total_tracks=100)
+    assert materialize(bronze_assets[:3], resources=resources).success
+    schema = postgres.schema("bronze")
+    with postgres.get_connection() as conn:
+        albums = [row[0] for row in conn.execute(f'select response from "{schema}".albums')]
+    expected = {
+        album["id"]: offset
+        for album in albums
+        if album and (offset := remaining_tracks_offset(album)) is not None
+    }
+    rows = postgres.query_sql_file(
+        "bronze/select_latest_albums",
+        {"load_id": "no such run", "album_ids": [album["id"] for album in albums if album]},
+    )
+    assert len(expected) > 1 and dict(rows) == expected
+    assert set(expected.values()) == {50}
 
 
 def test_a_bad_watch_list_fails_before_any_api_call(
