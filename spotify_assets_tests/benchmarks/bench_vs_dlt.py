@@ -15,11 +15,12 @@ after the embedded first one, and every playlist and its items. dlt has no batch
 found by a parent resource, so it runs in three ``pipeline.run`` phases, each seeded from what the
 previous phase loaded (what a dlt user would write).
 
-Tables live in ``benchdlt_*`` schemas, dropped at the end.
+Tables live in ``benchdlt<pid>_*`` schemas, dropped at the end.
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -39,7 +40,7 @@ from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.benchmarks.bench_pipeline import PIPELINE, Sandbox, rows_per_layer
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
-PREFIX = "benchdlt_"
+PREFIX = "benchdlt_"  # a run's schemas are benchdlt<pid>_*, so runs may overlap
 SIDES = ("project", "dlt_nested", "dlt_json")
 MARKET = "US"
 INCLUDE_GROUPS = "album,single,appears_on,compilation"
@@ -69,7 +70,7 @@ def run_project(sandbox: Sandbox, args: argparse.Namespace) -> dict:
     watchlist.write_text(
         yaml.safe_dump({"artists": catalog.artist_ids(), "playlists": catalog.playlist_ids()})
     )
-    postgres = _postgres(f"{PREFIX}project_")
+    postgres = _postgres(f"{args.prefix}project_")
     resources = pipeline_resources(
         sandbox, postgres, watchlist=watchlist, max_concurrency=args.concurrency
     )
@@ -144,8 +145,8 @@ def run_dlt(sandbox: Sandbox, args: argparse.Namespace) -> dict:
 
     catalog = Catalog(seed=SandboxConfig().seed, artists=args.artists)
     nesting = 0 if args.side == "dlt_json" else None
-    dataset = f"{PREFIX}{args.side}"
-    url = _postgres(PREFIX).target_url
+    dataset = f"{args.prefix}{args.side}"
+    url = _postgres(args.prefix).target_url
     parts = urlsplit(url)
     # dlt insists on a password; a server that trusts local users ignores the one made up here.
     dlt_url = (
@@ -250,10 +251,10 @@ def child(args: argparse.Namespace) -> None:
 # --- the driver --------------------------------------------------------------------------------
 
 
-def _drop_schemas() -> None:
-    with _postgres(PREFIX).get_connection() as conn:
+def _drop_schemas(prefix: str) -> None:
+    with _postgres(prefix).get_connection() as conn:
         for (schema,) in conn.execute(
-            "select nspname from pg_namespace where starts_with(nspname, %s)", [PREFIX]
+            "select nspname from pg_namespace where starts_with(nspname, %s)", [prefix]
         ).fetchall():
             conn.execute(f'drop schema "{schema}" cascade')
 
@@ -274,6 +275,8 @@ def _run_child(sandbox: Sandbox, side: str, folder: Path, args: argparse.Namespa
         str(args.artists),
         "--concurrency",
         str(args.concurrency),
+        "--prefix",
+        args.prefix,
     ]
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -291,7 +294,7 @@ def bench(args: argparse.Namespace) -> dict[str, list[dict]]:
         for round_ in range(args.rounds):
             sides = [side for side in SIDES if side in args.sides]
             order = sides[round_ % len(sides) :] + sides[: round_ % len(sides)]
-            _drop_schemas()
+            _drop_schemas(args.prefix)
             with tempfile.TemporaryDirectory() as folder:
                 for side in order:
                     names = ("project_first", "project_rerun") if side == "project" else (side,)
@@ -302,7 +305,7 @@ def bench(args: argparse.Namespace) -> dict[str, list[dict]]:
                     print(f"round {round_ + 1}: {side} done", file=sys.stderr)
     finally:
         sandbox.stop()
-        _drop_schemas()
+        _drop_schemas(args.prefix)
     return runs
 
 
@@ -341,7 +344,10 @@ def main() -> None:
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", default=PREFIX, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.side:
+        args.prefix = f"{PREFIX.rstrip('_')}{os.getpid()}_"
     if args.side:
         child(args)
         return
