@@ -259,7 +259,9 @@ def _drop_schemas(prefix: str) -> None:
             conn.execute(f'drop schema "{schema}" cascade')
 
 
-def _run_child(sandbox: Sandbox, side: str, folder: Path, args: argparse.Namespace) -> dict:
+def _run_child(
+    sandbox: Sandbox, side: str, folder: Path, args: argparse.Namespace, concurrency: int
+) -> dict:
     sandbox.reset_stats()
     command = [
         sys.executable,
@@ -274,7 +276,7 @@ def _run_child(sandbox: Sandbox, side: str, folder: Path, args: argparse.Namespa
         "--artists",
         str(args.artists),
         "--concurrency",
-        str(args.concurrency),
+        str(concurrency),
         "--prefix",
         args.prefix,
     ]
@@ -295,14 +297,24 @@ def bench(args: argparse.Namespace) -> dict[str, list[dict]]:
             sides = [side for side in SIDES if side in args.sides]
             order = sides[round_ % len(sides) :] + sides[: round_ % len(sides)]
             _drop_schemas(args.prefix)
-            with tempfile.TemporaryDirectory() as folder:
-                for side in order:
-                    names = ("project_first", "project_rerun") if side == "project" else (side,)
-                    for name in names:
-                        runs.setdefault(name, []).append(
-                            _run_child(sandbox, side, Path(folder), args)
+            for side in order:
+                if side != "project":
+                    with tempfile.TemporaryDirectory() as folder:
+                        runs.setdefault(side, []).append(
+                            _run_child(sandbox, side, Path(folder), args, 1)
                         )
                     print(f"round {round_ + 1}: {side} done", file=sys.stderr)
+                    continue
+                turn = round_ % len(args.concurrency)
+                for k in args.concurrency[turn:] + args.concurrency[:turn]:
+                    _drop_schemas(f"{args.prefix}project_")  # each count starts from nothing
+                    label = "" if len(args.concurrency) == 1 else f"_{k}_in_flight"
+                    with tempfile.TemporaryDirectory() as folder:
+                        for run in ("first", "rerun"):
+                            runs.setdefault(f"project_{run}{label}", []).append(
+                                _run_child(sandbox, side, Path(folder), args, k)
+                            )
+                    print(f"round {round_ + 1}: project, {k} in flight, done", file=sys.stderr)
     finally:
         sandbox.stop()
         _drop_schemas(args.prefix)
@@ -314,7 +326,7 @@ def table(runs: dict[str, list[dict]], args: argparse.Namespace) -> str:
     base = median(r["wall_seconds"] for r in baseline)
     lines = [
         f"{args.artists} artists, latency {args.latency} s, {args.rounds} round(s), "
-        f"{args.concurrency} requests in flight (project); medians",
+        f"{'/'.join(map(str, args.concurrency))} requests in flight (project); medians",
         "| run | wall s | x dlt_json wall | API s | API requests | rows | peak RSS MB | "
         "x dlt_json RSS |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -338,7 +350,11 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per API answer")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument(
-        "--concurrency", type=int, default=4, help="the project's requests in flight"
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[4],
+        help="the project's requests in flight; several values are run in turn, in one round",
     )
     parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES))
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)
@@ -346,11 +362,11 @@ def main() -> None:
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--prefix", default=PREFIX, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not args.side:
-        args.prefix = f"{PREFIX.rstrip('_')}{os.getpid()}_"
     if args.side:
+        args.concurrency = args.concurrency[0]
         child(args)
         return
+    args.prefix = f"{PREFIX.rstrip('_')}{os.getpid()}_"
     runs = bench(args)
     print(table(runs, args))
     print(json.dumps(runs))
