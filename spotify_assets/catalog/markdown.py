@@ -11,7 +11,13 @@ from pathlib import Path
 from dagster import Definitions, RepositoryDefinition
 
 from spotify_assets.catalog.build import build_catalog, verify_declared_columns
-from spotify_assets.catalog.model import Catalog, CatalogTable, ColumnRef, Dashboard
+from spotify_assets.catalog.model import (
+    Catalog,
+    CatalogColumn,
+    CatalogTable,
+    ColumnRef,
+    Dashboard,
+)
 from spotify_assets.warehouse.connection import LAYERS, PostgresResource
 
 COMMAND = "spotify-assets catalog docs"
@@ -150,12 +156,49 @@ def _index(catalog: Catalog) -> str:
 
 
 def _example_query(table: CatalogTable) -> str:
+    if table.layer == "bronze":  # history: the latest responses first
+        return f"select spotify_id, fetched_at, response\nfrom {table.qualified_name}\n" + (
+            "order by fetched_at desc\nlimit 10;"
+        )
     keys = [c.name for c in table.columns if c.primary_key]
     shown = list(dict.fromkeys([*keys, *(c.name for c in table.columns)]))[:5]
     return (
         f"select {', '.join(shown)}\nfrom {table.qualified_name}\n"
         f"order by {', '.join(keys)}\nlimit 10;"
     )
+
+
+def _derived_from(column: CatalogColumn, here: str) -> str:
+    return _refs(column.upstream, here) if column.upstream else "none (a row count or a constant)"
+
+
+def _columns_table(table: CatalogTable, here: str) -> list[str]:
+    """Name, type, nullable, key, description and, above bronze, the upstream columns."""
+    lineage = table.layer != "bronze"
+    heading = [
+        "Column",
+        "Type",
+        "Nullable",
+        "Key",
+        "Description",
+        *(["Derived from"] if lineage else []),
+    ]
+    rows = [
+        [
+            _code(c.name),
+            _code(c.type),
+            "yes" if c.nullable else "no",
+            "PK" if c.primary_key else "",
+            _cell(c.description),
+            *([_derived_from(c, here)] if lineage else []),
+        ]
+        for c in table.columns
+    ]
+    return [
+        f"| {' | '.join(heading)} |",
+        f"|{' --- |' * len(heading)}",
+        *(f"| {' | '.join(row)} |" for row in rows),
+    ]
 
 
 def _table_page(table: CatalogTable, catalog: Catalog) -> str:
@@ -185,14 +228,7 @@ def _table_page(table: CatalogTable, catalog: Catalog) -> str:
         "",
         "## Columns",
         "",
-        "| Column | Type | Nullable | Key | Description | Derived from |",
-        "| --- | --- | --- | --- | --- | --- |",
-        *(
-            f"| {_code(c.name)} | {_code(c.type)} | {'yes' if c.nullable else 'no'} | "
-            f"{'PK' if c.primary_key else ''} | {_cell(c.description)} | "
-            f"{_refs(c.upstream, here) if c.upstream else ('' if table.layer == 'bronze' else 'none (a row count or a constant)')} |"
-            for c in table.columns
-        ),
+        *_columns_table(table, here),
         "",
         "## Checks",
         "",
