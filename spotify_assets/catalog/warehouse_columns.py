@@ -37,8 +37,11 @@ def warehouse_columns(
         if (layer, table) not in found
     ]
     if missing:
+        named = ", ".join(missing[:3]) + (
+            f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        )
         raise TablesNotBuiltError(
-            f"The warehouse ({postgres.describe()}) has no table {', '.join(missing)}, so their "
-            "column types cannot be read; build them first with `spotify-assets run`."
+            f"The warehouse ({postgres.describe()}) has no table {named}, so their column types "
+            "cannot be read; build them first with `spotify-assets run`."
         )
     return found

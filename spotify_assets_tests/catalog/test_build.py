@@ -93,6 +93,7 @@ def test_observed_counts_and_check_results(
     )
     expected = event.asset_materialization.metadata["dagster/row_count"].value
     assert catalog.table("gold.artist_summary").observed.row_count == expected > 0
+    assert catalog.dashboard.observed is not None and catalog.dashboard.observed.run_id
 
 
 def test_the_report_is_a_dashboard_of_its_figures(catalog: Catalog) -> None:
