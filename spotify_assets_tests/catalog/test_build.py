@@ -126,3 +126,11 @@ def test_a_repository_definition_gives_the_same_tables_and_the_instance_only_add
         for t in catalog.tables
     )
     assert static.jobs == catalog.jobs
+
+
+def test_only_built_leaves_out_the_tables_a_warehouse_lacks(make_postgres) -> None:
+    from spotify_assets.definitions import defs
+
+    catalog = build_catalog(defs, make_postgres(), only_built=True)
+    assert catalog.tables == ()
+    assert len(catalog.dashboard.charts) == 7
