@@ -4,9 +4,11 @@ from dataclasses import replace
 
 import pytest
 from dagster import AssetKey
+from psycopg import sql
 
-from spotify_assets.catalog.build import build_catalog
+from spotify_assets.catalog.build import build_catalog, verify_declared_columns
 from spotify_assets.catalog.model import Catalog, ColumnRef
+from spotify_assets.catalog.warehouse_columns import TablesNotBuiltError
 from spotify_assets_tests.fixtures.pipeline import BuiltWarehouse
 
 pytestmark = pytest.mark.postgres
@@ -134,3 +136,20 @@ def test_only_built_leaves_out_the_tables_a_warehouse_lacks(make_postgres) -> No
     catalog = build_catalog(defs, make_postgres(), only_built=True)
     assert catalog.tables == ()
     assert len(catalog.dashboard.charts) == 7
+
+
+def test_a_table_built_by_other_code_is_refused_for_the_docs(make_postgres) -> None:
+    from spotify_assets.definitions import defs
+
+    postgres = make_postgres()
+    postgres.ensure_schema(postgres.schema("gold"))
+    with postgres.get_connection() as conn:
+        conn.execute(
+            sql.SQL("create table {} (artist_id text, artist_name integer)").format(
+                sql.Identifier(postgres.schema("gold"), "artist_summary")
+            )
+        )
+    catalog = build_catalog(defs, postgres, only_built=True)
+    assert [t.qualified_name for t in catalog.tables] == ["gold.artist_summary"]
+    with pytest.raises(TablesNotBuiltError, match=r"gold\.artist_summary \(missing columns"):
+        verify_declared_columns(defs, catalog)
