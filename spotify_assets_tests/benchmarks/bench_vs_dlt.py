@@ -322,13 +322,14 @@ def bench(args: argparse.Namespace) -> dict[str, list[dict]]:
 
 
 def table(runs: dict[str, list[dict]], args: argparse.Namespace) -> str:
-    baseline = runs.get("dlt_json") or next(iter(runs.values()))
+    base_name = "dlt_json" if "dlt_json" in runs else next(iter(runs))
+    baseline = runs[base_name]
     base = median(r["wall_seconds"] for r in baseline)
     lines = [
         f"{args.artists} artists, latency {args.latency} s, {args.rounds} round(s), "
         f"{'/'.join(map(str, args.concurrency))} requests in flight (project); medians",
-        "| run | wall s | x dlt_json wall | API s | API requests | rows | peak RSS MB | "
-        "x dlt_json RSS |",
+        f"| run | wall s | x {base_name} wall | API s | API requests | rows | peak RSS MB | "
+        f"x {base_name} RSS |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     base_rss = median(r["peak_rss_mb"] for r in baseline)
