@@ -63,8 +63,10 @@ _TYPES = (
 
 def owner_urn(owner: str) -> str:
     """Dagster's ``team:name`` owners are DataHub groups; e-mail addresses are users."""
-    return make_group_urn(owner.removeprefix("team:")) if owner.startswith("team:") else (
-        make_user_urn(owner)
+    return (
+        make_group_urn(owner.removeprefix("team:"))
+        if owner.startswith("team:")
+        else (make_user_urn(owner))
     )
 
 
@@ -165,7 +167,9 @@ def dataset_mcps(table: CatalogTable) -> list[MetadataChangeProposalWrapper]:
         _schema(table),
         ownership(table.owners),
         GlobalTagsClass(
-            tags=[TagAssociationClass(tag=make_tag_urn(f"{key}:{value}")) for key, value in table.tags]
+            tags=[
+                TagAssociationClass(tag=make_tag_urn(f"{key}:{value}")) for key, value in table.tags
+            ]
         ),
         SubTypesClass(typeNames=[DatasetSubTypes.TABLE]),
     ]

@@ -126,6 +126,27 @@ def materialize_all(home: Path) -> RunSummary:
     )
 
 
+CATALOG_ASSET = "catalog/datahub"
+
+
+def catalog_skipped(summary: RunSummary) -> bool:
+    """Dagster skipped the catalog export because a step upstream of it failed."""
+    exported = any(table.asset == CATALOG_ASSET for table in summary.tables)
+    return not summary.success and not exported and "catalog__datahub" not in summary.failed_steps
+
+
+def export_catalog() -> bool:
+    """``catalog_job`` in this process: the lineage of what a failed run did build, as the
+    catalog-after-failure sensor does under the daemon. True when the export succeeded."""
+    defs = importlib.import_module(CODE_LOCATION_MODULE).defs
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("catalog_job").execute_in_process(
+            instance=instance, run_config=quiet, raise_on_error=False, tags=process_tags()
+        )
+    return result.success
+
+
 def failure_reason(event: DagsterEvent) -> str:
     """``Class: first line`` of a failed step's own error, beneath Dagster's wrappers."""
     error = event.step_failure_data.error

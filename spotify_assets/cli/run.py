@@ -34,6 +34,14 @@ def run_pipeline() -> None:
     with database_probe.explained(home):
         summary = launch.materialize_all(home)
     click.echo(launch.format_summary(summary))
+    if launch.catalog_skipped(summary):
+        with database_probe.explained(home):
+            exported = launch.export_catalog()
+        click.echo(
+            "Catalog: exported what this run built to DataHub."
+            if exported
+            else "Catalog: the export failed as well; `spotify-assets catalog export` retries it."
+        )
     if not summary.success:
         raise SystemExit(FAILED)
 

@@ -54,11 +54,19 @@ def small_catalog() -> Catalog:
         "artists",
         (
             CatalogColumn(
-                "artist_id", "text", "Spotify id.", False, True,
+                "artist_id",
+                "text",
+                "Spotify id.",
+                False,
+                True,
                 (ColumnRef("bronze", "artists", "artist_id"),),
             ),
             CatalogColumn(
-                "followers", "bigint", "Followers.", True, False,
+                "followers",
+                "bigint",
+                "Followers.",
+                True,
+                False,
                 (ColumnRef("bronze", "artists", "response"),),
             ),
         ),
@@ -72,11 +80,19 @@ def small_catalog() -> Catalog:
         "artist_summary",
         (
             CatalogColumn(
-                "artist_id", "text", "Watched artist.", False, True,
+                "artist_id",
+                "text",
+                "Watched artist.",
+                False,
+                True,
                 (ColumnRef("silver", "artists", "artist_id"),),
             ),
             CatalogColumn(
-                "followers", "bigint", "Followers.", True, False,
+                "followers",
+                "bigint",
+                "Followers.",
+                True,
+                False,
                 (ColumnRef("silver", "artists", "followers"),),
             ),
         ),
@@ -94,6 +110,8 @@ def small_catalog() -> Catalog:
         owners=("team:spotify-assets",),
     )
     job = CatalogJob(
-        "all_assets_job", "Every asset.", ("bronze.artists", "silver.artists", "gold.artist_summary")
+        "all_assets_job",
+        "Every asset.",
+        ("bronze.artists", "silver.artists", "gold.artist_summary"),
     )
     return Catalog(tables=(bronze, silver, gold), dashboard=dashboard, jobs=(job,))
