@@ -1,0 +1,231 @@
+"""The DataHub export of a real pipeline run, read back through DataHub's own code.
+
+One run of the main job with DataHub down (only ``catalog/datahub`` may fail, within seconds),
+then ``catalog_job`` alone into DataHub Lite and to a stub GMS, as a later run would: every
+assertion below reads what those three runs left.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, Definitions, EnvVar, ExecuteInProcessResult
+from datahub.emitter.mce_builder import make_schema_field_urn
+from datahub.testing.compare_metadata_json import diff_metadata_json, load_json_file
+from spotify_assets.catalog.build import build_catalog
+
+from spotify_assets.assets.bronze import bronze_assets
+from spotify_assets.assets.catalog import catalog_assets
+from spotify_assets.assets.gold import gold_assets
+from spotify_assets.assets.report import report_assets
+from spotify_assets.assets.silver import silver_assets
+from spotify_assets.catalog.datahub_mcps import catalog_mcps
+from spotify_assets.catalog.datahub_sinks import TOKEN_ENV, URL_ENV, open_lite, write_file
+from spotify_assets.catalog.datahub_target import DataHubResource
+from spotify_assets.catalog.model import Catalog
+from spotify_assets.jobs import all_assets_job, catalog_job
+from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets_tests.catalog.stub_gms import run_stub_gms
+from spotify_assets_tests.conftest import drop_schemas
+from spotify_assets_tests.fixtures.pipeline import pipeline_resources
+
+pytestmark = pytest.mark.postgres
+
+GOLDEN = Path(__file__).parent / "golden_mcps.json"
+UPDATE_GOLDEN_ENV = "SPOTIFY_ASSETS_UPDATE_GOLDEN"
+TOKEN = "dh-pipeline-token-9f8e7d6c5b4a"
+# What changes from run to run: times, run ids, counts and check messages. The structure stays.
+VOLATILE = (
+    r"root\[\d+\]\['aspect'\]\['json'\]\['runId'\]",
+    r"root\[\d+\]\['aspect'\]\['json'\]\['rowCount'\]",
+    r"root\[\d+\]\['aspect'\]\['json'\]\['result'\]\['nativeResults'\]",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Pipeline:
+    """The definitions of the main code location on the test's sandbox and schemas, with the
+    DataHub target a test chooses, all runs on one instance."""
+
+    def __init__(self, server, postgres: PostgresResource, report_dir: Path) -> None:
+        self.server, self.postgres, self.report_dir = server, postgres, report_dir
+        self.instance = DagsterInstance.ephemeral()
+
+    def defs(self, datahub: DataHubResource) -> Definitions:
+        return Definitions(
+            assets=[*bronze_assets, *silver_assets, *gold_assets, *report_assets, *catalog_assets],
+            jobs=[all_assets_job, catalog_job],
+            resources={**pipeline_resources(self.server, self.postgres), "datahub": datahub},
+        )
+
+    def run(self, job: str, datahub: DataHubResource) -> ExecuteInProcessResult:
+        ops = {"report__spotify_report": {"config": {"output_dir": str(self.report_dir)}}}
+        return (
+            self.defs(datahub)
+            .resolve_job_def(job)
+            .execute_in_process(
+                run_config={"ops": ops} if job == all_assets_job.name else None,
+                instance=self.instance,
+                raise_on_error=False,
+            )
+        )
+
+    def catalog(self) -> Catalog:
+        defs = self.defs(DataHubResource(target="lite", home=str(self.report_dir)))
+        return build_catalog(defs, self.postgres, instance=self.instance)
+
+
+@pytest.fixture(scope="module")
+def pipeline(sandbox, postgres_url, postgres_home, tmp_path_factory) -> Iterator[Pipeline]:
+    postgres = PostgresResource(
+        url=postgres_url, home=str(postgres_home), schema_prefix=f"t{uuid.uuid4().hex[:10]}_"
+    )
+    yield Pipeline(sandbox, postgres, tmp_path_factory.mktemp("datahub_report"))
+    drop_schemas(postgres.target_url, postgres.schema_prefix)
+
+
+@pytest.fixture(scope="module")
+def down_run(pipeline: Pipeline) -> tuple[ExecuteInProcessResult, str]:
+    url = f"http://127.0.0.1:{_free_port()}"
+    datahub = DataHubResource(target="rest", url=url, token=TOKEN, retries=1)
+    return pipeline.run(all_assets_job.name, datahub), url
+
+
+@pytest.fixture(scope="module")
+def lite_home(pipeline: Pipeline, down_run, tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("datahub_home")
+    result = pipeline.run(catalog_job.name, DataHubResource(target="lite", home=str(home)))
+    assert result.success
+    return home
+
+
+@pytest.fixture(scope="module")
+def catalog(pipeline: Pipeline, down_run) -> Catalog:
+    return pipeline.catalog()
+
+
+def test_a_datahub_that_is_down_fails_the_export_alone_within_seconds(
+    pipeline: Pipeline, down_run
+) -> None:
+    result, url = down_run
+    failures = [event for event in result.all_events if event.is_step_failure]
+    assert [event.step_key for event in failures] == ["catalog__datahub"]
+    message = failures[0].step_failure_data.error.cause.message
+    assert url in message and TOKEN not in message
+    step_events = pipeline.instance.all_logs(result.run_id)
+    times = [e.timestamp for e in step_events if e.step_key == "catalog__datahub"]
+    assert max(times) - min(times) < 10
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"gold/artist_summary", "report/spotify_report", "silver/tracks"} <= materialized
+    assert "catalog/datahub" not in materialized
+
+
+def test_lite_holds_every_table_with_its_schema(lite_home: Path, catalog: Catalog) -> None:
+    lite = open_lite(lite_home, read_only=True)
+    try:
+        stored = set(lite.list_ids())
+        for table in catalog.tables:
+            assert table.urn in stored, table.qualified_name
+            entity = lite.get(table.urn, None, typed=False)
+            fields = [field["fieldPath"] for field in entity["schemaMetadata"]["fields"]]
+            assert fields == [column.name for column in table.columns]
+            assert entity["datasetProperties"]["customProperties"]["layer"] == table.layer
+    finally:
+        lite.close()
+
+
+def test_artist_summary_column_lineage_reaches_silver_columns(lite_home: Path) -> None:
+    lite = open_lite(lite_home, read_only=True)
+    try:
+        catalog_urn = (
+            "urn:li:dataset:(urn:li:dataPlatform:postgres,spotify_assets.gold.artist_summary,PROD)"
+        )
+        lineage = lite.get(catalog_urn, ["upstreamLineage"], typed=False)["upstreamLineage"]
+    finally:
+        lite.close()
+    fine = lineage["fineGrainedLineages"]
+    by_column = {entry["downstreams"][0]: entry["upstreams"] for entry in fine}
+    artist_id = make_schema_field_urn(catalog_urn, "artist_id")
+    assert artist_id in by_column
+    upstream = [urn for urns in by_column.values() for urn in urns]
+    assert any("spotify_assets.silver." in urn for urn in upstream)
+    assert all("spotify_assets.bronze." not in urn for urn in by_column[artist_id])
+
+
+def test_check_results_are_in_lite(lite_home: Path, catalog: Catalog) -> None:
+    lite = open_lite(lite_home, read_only=True)
+    try:
+        events = [
+            lite.get(urn, None, typed=False)
+            for urn in lite.list_ids()
+            if urn.startswith("urn:li:assertion:")
+        ]
+    finally:
+        lite.close()
+    evaluated = sum(1 for table in catalog.tables for check in table.checks if check.latest)
+    assert evaluated > 0
+    with_results = [e for e in events if "assertionRunEvent" in e]
+    assert len(with_results) == evaluated
+    assert {e["assertionRunEvent"]["result"]["type"] for e in with_results} <= {
+        "SUCCESS",
+        "FAILURE",
+    }
+
+
+def test_the_mcp_file_passes_datahub_check(catalog: Catalog, tmp_path: Path) -> None:
+    path = Path(write_file(catalog_mcps(catalog), tmp_path / "mcps.json"))
+    env = {**os.environ, "HOME": str(tmp_path), "DATAHUB_TELEMETRY_ENABLED": "false"}
+    checked = subprocess.run(
+        [sys.executable, "-m", "datahub", "check", "metadata-file", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_mcps_match_the_golden_file(catalog: Catalog, tmp_path: Path) -> None:
+    path = Path(write_file(catalog_mcps(catalog), tmp_path / "mcps.json"))
+    if os.environ.get(UPDATE_GOLDEN_ENV):
+        GOLDEN.write_text(path.read_text())
+    diff = diff_metadata_json(load_json_file(path), load_json_file(GOLDEN), VOLATILE)
+    assert not diff, (
+        f"The DataHub export changed; if that is intended, regenerate the golden file with "
+        f"{UPDATE_GOLDEN_ENV}=1 pytest {Path(__file__).name} -k golden\n{diff.pretty()}"
+    )
+
+
+def test_a_gms_gets_everything_with_the_token_kept_out_of_the_run(
+    pipeline: Pipeline, down_run, catalog: Catalog, monkeypatch, capfd
+) -> None:
+    with run_stub_gms() as gms:
+        monkeypatch.setenv(URL_ENV, gms.url)
+        monkeypatch.setenv(TOKEN_ENV, TOKEN)
+        datahub = DataHubResource(target="rest", url=EnvVar(URL_ENV), token=EnvVar(TOKEN_ENV))
+        result = pipeline.run(catalog_job.name, datahub)
+    assert result.success
+    assert {r.path for r in gms.requests} == {"/config", "/aspects?action=ingestProposalBatch"}
+    assert all(r.headers["Authorization"] == f"Bearer {TOKEN}" for r in gms.requests)
+    sent = {(p["entityType"], p["aspectName"]) for p in gms.proposals()}
+    expected = {(m.entityType, m.aspectName) for m in catalog_mcps(catalog)}
+    assert sent == expected
+    assert {p["entityUrn"] for p in gms.proposals()} >= {t.urn for t in catalog.tables}
+    run = pipeline.instance.get_run_by_id(result.run_id)
+    logs = [
+        json.dumps(e.to_dict() if hasattr(e, "to_dict") else str(e), default=str)
+        for e in pipeline.instance.all_logs(result.run_id)
+    ]
+    out, err = capfd.readouterr()
+    assert TOKEN not in str(run.run_config) + "".join(logs) + out + err
