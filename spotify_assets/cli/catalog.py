@@ -52,6 +52,8 @@ def _target(to: str | None, path: str | None):
 @click.argument("path", required=False)
 def export(to: str | None, path: str | None) -> None:
     """Send the catalog (schemas, lineage, owners, checks, counts, the report) to DataHub."""
+    target = _target(to, path)  # a bad setting fails before Dagster and the warehouse load
+
     from dagster import DagsterInstance
 
     from spotify_assets import instance as project_instance
@@ -61,7 +63,6 @@ def export(to: str | None, path: str | None) -> None:
     from spotify_assets.instance import database_probe
     from spotify_assets.warehouse.connection import PostgresResource
 
-    target = _target(to, path)
     home = settings.project_home()
     database_probe.check(home)
     project_instance.prepare(home)

@@ -7,14 +7,18 @@ assertion below reads what those three runs left.
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import requests
 from dagster import DagsterInstance, Definitions, EnvVar, ExecuteInProcessResult
 from datahub.emitter.mce_builder import make_schema_field_urn
 from datahub.testing.compare_metadata_json import diff_metadata_json, load_json_file
@@ -229,3 +233,38 @@ def test_a_gms_gets_everything_with_the_token_kept_out_of_the_run(
     ]
     out, err = capfd.readouterr()
     assert TOKEN not in str(run.run_config) + "".join(logs) + out + err
+
+
+def test_catalog_serve_answers_lineage_on_loopback_until_ctrl_c(lite_home: Path) -> None:
+    port = _free_port()
+    cli = Path(sys.executable).with_name("spotify-assets")
+    env = {**os.environ, "SPOTIFY_ASSETS_HOME": str(lite_home)}
+    server = subprocess.Popen(
+        [str(cli), "catalog", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    urn = "urn:li:dataset:(urn:li:dataPlatform:postgres,spotify_assets.gold.artist_summary,PROD)"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                listed = requests.get(f"http://127.0.0.1:{port}/entities", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.3)
+        assert urn in listed.json()
+        answer = requests.get(
+            f"http://127.0.0.1:{port}/entities/{quote(urn, safe='')}",
+            params={"aspects": "upstreamLineage"},
+            timeout=5,
+        ).json()
+        assert answer["upstreamLineage"]["fineGrainedLineages"]
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        output, _ = server.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}" in output
