@@ -193,6 +193,31 @@ automation_sensor = AutomationConditionSensorDefinition(
 )
 
 
+CATALOG_STEP = "catalog__datahub"
+
+
+# Defined before run_failure_sensor below, whose name then shadows Dagster's decorator.
+@run_failure_sensor(
+    name="catalog_after_failure_sensor",
+    default_status=DefaultSensorStatus.RUNNING,
+    request_job=catalog_job,
+    description=(
+        "After a failed run, exports the catalog (the lineage of what the run did build): Dagster "
+        "skips catalog/datahub in a run where one of its upstream steps failed."
+    ),
+)
+def catalog_after_failure_sensor(context: RunFailureSensorContext):
+    run = context.dagster_run
+    failed_steps = {event.step_key for event in context.get_step_failure_events()}
+    # The export itself failed (DataHub down): trying again at once would fail the same way; the
+    # next successful refresh sends everything again.
+    if run.job_name == catalog_job.name or CATALOG_STEP in failed_steps:
+        return SkipReason(f"Run {run.run_id} failed exporting the catalog itself.")
+    return RunRequest(
+        run_key=f"catalog_after_{run.run_id}", tags={"spotify_assets/after": run.run_id}
+    )
+
+
 def _root_cause(error: Any) -> Any:
     """The user's own exception inside Dagster's step-execution wrappers."""
     while error is not None and error.cause is not None:
@@ -259,27 +284,3 @@ def run_failure_sensor(
             context.log.error(
                 f"Run {run.run_id} ({run.job_name}) failed at {step_key or 'run level'}: {message}"
             )
-
-
-CATALOG_STEP = "catalog__datahub"
-
-
-@run_failure_sensor(
-    name="catalog_after_failure_sensor",
-    default_status=DefaultSensorStatus.RUNNING,
-    request_job=catalog_job,
-    description=(
-        "After a failed run, exports the catalog (the lineage of what the run did build): Dagster "
-        "skips catalog/datahub in a run where one of its upstream steps failed."
-    ),
-)
-def catalog_after_failure_sensor(context: RunFailureSensorContext):
-    run = context.dagster_run
-    failed_steps = {event.step_key for event in context.get_step_failure_events()}
-    # The export itself failed (DataHub down): trying again at once would fail the same way; the
-    # next successful refresh sends everything again.
-    if run.job_name == catalog_job.name or CATALOG_STEP in failed_steps:
-        return SkipReason(f"Run {run.run_id} failed exporting the catalog itself.")
-    return RunRequest(
-        run_key=f"catalog_after_{run.run_id}", tags={"spotify_assets/after": run.run_id}
-    )

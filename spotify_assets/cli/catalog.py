@@ -95,3 +95,22 @@ def serve(port: int) -> None:
         return
     if completed.returncode not in (0, -2, 130):
         raise SystemExit(1)
+
+
+@catalog.command("get")
+@click.argument("urn")
+@click.option("-a", "--aspect", multiple=True, help="Only these aspects, e.g. upstreamLineage.")
+def get(urn: str, aspect: tuple[str, ...]) -> None:
+    """Print an entity of the project's DataHub Lite catalog as JSON (`datahub lite get`).
+
+    DataHub Lite 1.7's HTTP server cannot return an entity's aspects (its response model refuses
+    them), so this is the way to read a table's schema or lineage.
+    """
+    from spotify_assets.catalog.datahub_sinks import lite_cli_env
+
+    command = [sys.executable, "-m", "datahub", "lite", "get", "--urn", urn]
+    for name in aspect:
+        command += ["--aspect", name]
+    completed = subprocess.run(command, env=lite_cli_env(settings.project_home()), check=False)
+    if completed.returncode:
+        raise SystemExit(1)

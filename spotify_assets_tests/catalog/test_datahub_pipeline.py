@@ -1,8 +1,8 @@
-"""The DataHub export of a real pipeline run, read back through DataHub's own code.
+"""The DataHub export of real pipeline runs, read back through DataHub's own code.
 
-One run of the main job with DataHub down (only ``catalog/datahub`` may fail, within seconds),
-then ``catalog_job`` alone into DataHub Lite and to a stub GMS, as a later run would: every
-assertion below reads what those three runs left.
+The session's built warehouse is exported by ``catalog_job`` into DataHub Lite and to a file.
+One full run of its own has DataHub down (only ``catalog/datahub`` may fail, within seconds);
+a later ``catalog_job`` then sends everything to a stub GMS on loopback.
 """
 
 import json
@@ -15,20 +15,19 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
 from dagster import DagsterInstance, Definitions, EnvVar, ExecuteInProcessResult
 from datahub.emitter.mce_builder import make_schema_field_urn
 from datahub.testing.compare_metadata_json import diff_metadata_json, load_json_file
-from spotify_assets.catalog.build import build_catalog
 
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.catalog import catalog_assets
 from spotify_assets.assets.gold import gold_assets
 from spotify_assets.assets.report import report_assets
 from spotify_assets.assets.silver import silver_assets
+from spotify_assets.catalog.build import build_catalog
 from spotify_assets.catalog.datahub_mcps import catalog_mcps
 from spotify_assets.catalog.datahub_sinks import TOKEN_ENV, URL_ENV, open_lite, write_file
 from spotify_assets.catalog.datahub_target import DataHubResource
@@ -37,13 +36,14 @@ from spotify_assets.jobs import all_assets_job, catalog_job
 from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.catalog.stub_gms import run_stub_gms
 from spotify_assets_tests.conftest import drop_schemas
-from spotify_assets_tests.fixtures.pipeline import pipeline_resources
+from spotify_assets_tests.fixtures.pipeline import BuiltWarehouse, pipeline_resources
 
 pytestmark = pytest.mark.postgres
 
 GOLDEN = Path(__file__).parent / "golden_mcps.json"
 UPDATE_GOLDEN_ENV = "SPOTIFY_ASSETS_UPDATE_GOLDEN"
 TOKEN = "dh-pipeline-token-9f8e7d6c5b4a"
+JOB_ENTITIES = ("dataFlow", "dataJob")
 # What changes from run to run: times, run ids, counts and check messages. The structure stays.
 VOLATILE = (
     r"root\[\d+\]\['aspect'\]\['json'\]\['runId'\]",
@@ -59,12 +59,12 @@ def _free_port() -> int:
 
 
 class Pipeline:
-    """The definitions of the main code location on the test's sandbox and schemas, with the
-    DataHub target a test chooses, all runs on one instance."""
+    """The code location's assets, ``catalog/datahub`` included, on the test's sandbox and schemas
+    with the DataHub target a run chooses; every run on one instance."""
 
-    def __init__(self, server, postgres: PostgresResource, report_dir: Path) -> None:
-        self.server, self.postgres, self.report_dir = server, postgres, report_dir
-        self.instance = DagsterInstance.ephemeral()
+    def __init__(self, server, postgres: PostgresResource, instance, report_dir: Path) -> None:
+        self.server, self.postgres, self.instance = server, postgres, instance
+        self.report_dir = report_dir
 
     def defs(self, datahub: DataHubResource) -> Definitions:
         return Definitions(
@@ -91,44 +91,61 @@ class Pipeline:
 
 
 @pytest.fixture(scope="module")
-def pipeline(sandbox, postgres_url, postgres_home, tmp_path_factory) -> Iterator[Pipeline]:
+def built(sandbox, built_warehouse: BuiltWarehouse) -> Pipeline:
+    """The session's warehouse, built once without the export: exports run ``catalog_job``."""
+    return Pipeline(
+        sandbox, built_warehouse.postgres, built_warehouse.instance, built_warehouse.report_dir
+    )
+
+
+@pytest.fixture(scope="module")
+def fresh(sandbox, postgres_url, postgres_home, tmp_path_factory) -> Iterator[Pipeline]:
+    """Schemas and an instance of its own, for the one full run with DataHub down."""
     postgres = PostgresResource(
         url=postgres_url, home=str(postgres_home), schema_prefix=f"t{uuid.uuid4().hex[:10]}_"
     )
-    yield Pipeline(sandbox, postgres, tmp_path_factory.mktemp("datahub_report"))
+    report_dir = tmp_path_factory.mktemp("datahub_report")
+    yield Pipeline(sandbox, postgres, DagsterInstance.ephemeral(), report_dir)
     drop_schemas(postgres.target_url, postgres.schema_prefix)
 
 
 @pytest.fixture(scope="module")
-def down_run(pipeline: Pipeline) -> tuple[ExecuteInProcessResult, str]:
+def down_run(fresh: Pipeline) -> tuple[ExecuteInProcessResult, str]:
     url = f"http://127.0.0.1:{_free_port()}"
     datahub = DataHubResource(target="rest", url=url, token=TOKEN, retries=1)
-    return pipeline.run(all_assets_job.name, datahub), url
+    return fresh.run(all_assets_job.name, datahub), url
 
 
 @pytest.fixture(scope="module")
-def lite_home(pipeline: Pipeline, down_run, tmp_path_factory) -> Path:
+def lite_home(built: Pipeline, tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("datahub_home")
-    result = pipeline.run(catalog_job.name, DataHubResource(target="lite", home=str(home)))
+    result = built.run(catalog_job.name, DataHubResource(target="lite", home=str(home)))
     assert result.success
     return home
 
 
 @pytest.fixture(scope="module")
-def catalog(pipeline: Pipeline, down_run) -> Catalog:
-    return pipeline.catalog()
+def catalog(built: Pipeline) -> Catalog:
+    return built.catalog()
 
 
 def test_a_datahub_that_is_down_fails_the_export_alone_within_seconds(
-    pipeline: Pipeline, down_run
+    fresh: Pipeline, down_run
 ) -> None:
     result, url = down_run
     failures = [event for event in result.all_events if event.is_step_failure]
     assert [event.step_key for event in failures] == ["catalog__datahub"]
     message = failures[0].step_failure_data.error.cause.message
     assert url in message and TOKEN not in message
-    step_events = pipeline.instance.all_logs(result.run_id)
-    times = [e.timestamp for e in step_events if e.step_key == "catalog__datahub"]
+    step_events = fresh.instance.all_logs(result.run_id)
+    times = [
+        e.timestamp
+        for e in step_events
+        if e.step_key == "catalog__datahub"
+        and e.dagster_event
+        and e.dagster_event.event_type_value in ("STEP_START", "STEP_FAILURE")
+    ]
+    assert len(times) == 2
     assert max(times) - min(times) < 10
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {"gold/artist_summary", "report/spotify_report", "silver/tracks"} <= materialized
@@ -211,28 +228,30 @@ def test_the_mcps_match_the_golden_file(catalog: Catalog, tmp_path: Path) -> Non
     )
 
 
-def test_a_gms_gets_everything_with_the_token_kept_out_of_the_run(
-    pipeline: Pipeline, down_run, catalog: Catalog, monkeypatch, capfd
+def test_a_later_run_sends_everything_to_the_gms_keeping_the_token_out(
+    fresh: Pipeline, down_run, monkeypatch, capfd
 ) -> None:
     with run_stub_gms() as gms:
         monkeypatch.setenv(URL_ENV, gms.url)
         monkeypatch.setenv(TOKEN_ENV, TOKEN)
         datahub = DataHubResource(target="rest", url=EnvVar(URL_ENV), token=EnvVar(TOKEN_ENV))
-        result = pipeline.run(catalog_job.name, datahub)
+        result = fresh.run(catalog_job.name, datahub)
     assert result.success
     assert {r.path for r in gms.requests} == {"/config", "/aspects?action=ingestProposalBatch"}
     assert all(r.headers["Authorization"] == f"Bearer {TOKEN}" for r in gms.requests)
-    sent = {(p["entityType"], p["aspectName"]) for p in gms.proposals()}
-    expected = {(m.entityType, m.aspectName) for m in catalog_mcps(catalog)}
-    assert sent == expected
-    assert {p["entityUrn"] for p in gms.proposals()} >= {t.urn for t in catalog.tables}
-    run = pipeline.instance.get_run_by_id(result.run_id)
-    logs = [
-        json.dumps(e.to_dict() if hasattr(e, "to_dict") else str(e), default=str)
-        for e in pipeline.instance.all_logs(result.run_id)
-    ]
+    # Executed in process, catalog_job knows no other job, so no data job outputs a table here.
+    expected = [m for m in catalog_mcps(fresh.catalog()) if m.entityType not in JOB_ENTITIES]
+    proposals = [p for p in gms.proposals() if p["entityType"] not in JOB_ENTITIES]
+    assert {(p["entityType"], p["aspectName"]) for p in proposals} == {
+        (m.entityType, m.aspectName) for m in expected
+    }
+    assert {p["entityUrn"] for p in proposals} == {m.entityUrn for m in expected}
+    run = fresh.instance.get_run_by_id(result.run_id)
+    logs = "".join(
+        json.dumps(str(entry), default=str) for entry in fresh.instance.all_logs(result.run_id)
+    )
     out, err = capfd.readouterr()
-    assert TOKEN not in str(run.run_config) + "".join(logs) + out + err
+    assert TOKEN not in str(run.run_config) + logs + out + err
 
 
 def test_catalog_serve_answers_lineage_on_loopback_until_ctrl_c(lite_home: Path) -> None:
@@ -258,13 +277,26 @@ def test_catalog_serve_answers_lineage_on_loopback_until_ctrl_c(lite_home: Path)
                 assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
                 time.sleep(0.3)
         assert urn in listed.json()
-        answer = requests.get(
-            f"http://127.0.0.1:{port}/entities/{quote(urn, safe='')}",
-            params={"aspects": "upstreamLineage"},
-            timeout=5,
+        found = requests.get(
+            f"http://127.0.0.1:{port}/search", params={"query": "artist_summary"}, timeout=5
         ).json()
-        assert answer["upstreamLineage"]["fineGrainedLineages"]
+        assert urn in {entry["id"] for entry in found}
     finally:
         os.killpg(server.pid, signal.SIGINT)
         output, _ = server.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}" in output
+
+
+def test_catalog_get_reads_a_tables_lineage(lite_home: Path) -> None:
+    urn = "urn:li:dataset:(urn:li:dataPlatform:postgres,spotify_assets.gold.artist_summary,PROD)"
+    cli = Path(sys.executable).with_name("spotify-assets")
+    got = subprocess.run(
+        [str(cli), "catalog", "get", urn, "--aspect", "upstreamLineage"],
+        env={**os.environ, "SPOTIFY_ASSETS_HOME": str(lite_home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert got.returncode == 0, got.stderr
+    lineage = json.loads(got.stdout)["upstreamLineage"]
+    assert any("spotify_assets.silver." in up["dataset"] for up in lineage["upstreams"])

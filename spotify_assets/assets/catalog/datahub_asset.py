@@ -6,7 +6,15 @@ contents, and writes nothing to the warehouse: a DataHub that is down fails this
 
 import time
 
-from dagster import AssetExecutionContext, AutomationCondition, MaterializeResult, asset
+from dagster import (
+    AssetExecutionContext,
+    AutomationCondition,
+    Definitions,
+    MaterializeResult,
+    RepositoryDefinition,
+    asset,
+)
+from dagster._check import CheckError
 
 from spotify_assets.assets.gold import GOLD_SPECS
 from spotify_assets.catalog.build import build_catalog
@@ -16,6 +24,23 @@ from spotify_assets.constants import OWNER
 from spotify_assets.warehouse.connection import PostgresResource
 
 REPORT_KEY = ["report", "spotify_report"]
+
+
+def code_location(context: AssetExecutionContext) -> Definitions | RepositoryDefinition:
+    """The definitions the catalog is built from.
+
+    Runs that Dagster launches from the code location (the UI, the daemon's sensors and
+    automation) carry its RepositoryDefinition. A job executed in process (``spotify-assets
+    run``, tests) carries none, but its asset graph still holds every asset of the code location;
+    the jobs known are then the running one alone.
+    """
+    try:
+        return context.repository_def
+    except CheckError:
+        graph = context.job_def.asset_layer.asset_graph
+        graph = getattr(graph, "source_asset_graph", graph)
+        assets = {node.assets_def for node in graph.asset_nodes if node.is_executable}
+        return Definitions(assets=list(assets), jobs=[context.job_def])
 
 
 @asset(
@@ -32,7 +57,7 @@ def datahub_export(
     """Every table's schema, lineage (to the column), owners, checks and counts, and the report,
     as DataHub metadata; each run sends all of it again, so a failed export loses nothing."""
     started = time.monotonic()
-    catalog = build_catalog(context.repository_def, postgres, instance=context.instance)
+    catalog = build_catalog(code_location(context), postgres, instance=context.instance)
     mcps = catalog_mcps(catalog)
     where = datahub.describe()
     context.log.info("Sending %d aspects to %s.", len(mcps), where)
