@@ -21,6 +21,7 @@ from spotify_assets.assets.report import report_assets
 from spotify_assets.catalog.build import build_catalog
 from spotify_assets.catalog.datahub_mcps import catalog_mcps
 from spotify_assets.catalog.datahub_sinks import write_file, write_lite
+from spotify_assets.catalog.datahub_target import DataHubResource
 from spotify_assets.sandbox import Catalog, SandboxConfig
 from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.benchmarks.bench_pipeline import PIPELINE, Sandbox
@@ -52,7 +53,10 @@ def bench(artists: int, folder: Path) -> dict:
         resources = pipeline_resources(sandbox, postgres, watchlist=watchlist)
         instance = DagsterInstance.ephemeral()
         assert materialize(PIPELINE, resources=resources, instance=instance).success
-        defs = Definitions(assets=[*PIPELINE, *report_assets, *catalog_assets])
+        defs = Definitions(
+            assets=[*PIPELINE, *report_assets, *catalog_assets],
+            resources={**resources, "datahub": DataHubResource()},
+        )
         model = _timed(figures, "build_s", lambda: build_catalog(defs, postgres, instance=instance))
         mcps = _timed(figures, "mcps_s", lambda: catalog_mcps(model))
         _timed(figures, "lite_s", lambda: write_lite(mcps, folder / f"home{artists}"))
