@@ -24,8 +24,11 @@ from spotify_assets.catalog.model import (
     Dashboard,
 )
 from spotify_assets.catalog.observed import latest_check_results, latest_materialization
-from spotify_assets.catalog.warehouse_columns import warehouse_columns
+from spotify_assets.catalog.warehouse_columns import TablesNotBuiltError, warehouse_columns
+from spotify_assets.sql_assets.table_asset import column_differences
 from spotify_assets.warehouse.connection import LAYERS, PostgresResource
+
+KIND_TAG = "dagster/kind/"
 
 
 def _qualified(key: AssetKey) -> str:
@@ -154,7 +157,8 @@ def build_catalog(
                 description=description,
                 grain=grain(description),
                 owners=tuple(node.owners),
-                tags=tuple(sorted(node.tags.items())),
+                # Kinds are Dagster tags too (dagster/kind/...): listed once, as kinds.
+                tags=tuple(sorted(i for i in node.tags.items() if not i[0].startswith(KIND_TAG))),
                 kinds=tuple(sorted(node.kinds)),
                 columns=_columns(node, actual[(layer, name)], lineage.get((layer, name), {})),
                 upstream=tuple(
@@ -197,3 +201,25 @@ def build_catalog(
             for job in sorted(jobs, key=lambda job: job.name)
         ),
     )
+
+
+def verify_declared_columns(defs: Definitions | RepositoryDefinition, catalog: Catalog) -> None:
+    """Fail when a table's columns in the warehouse are not those its asset declares.
+
+    A SQL-built table never swaps in with other columns than its spec's, so a difference means the
+    code changed since the table was built: the catalog would describe the old table.
+    """
+    graph = _repository(defs).asset_graph
+    stale = []
+    for table in catalog.tables:
+        schema = _value(graph.get(AssetKey(list(table.asset_key))), "dagster/column_schema")
+        declared = [(column.name, column.type) for column in (schema.columns if schema else [])]
+        differences = column_differences(declared, [(c.name, c.type) for c in table.columns])
+        if differences:
+            stale.append(f"{table.qualified_name} ({'; '.join(differences)})")
+    if stale:
+        raise TablesNotBuiltError(
+            "The warehouse's tables were built by other code than this checkout's: "
+            + ", ".join(stale)
+            + ". Rebuild them with `spotify-assets run`."
+        )

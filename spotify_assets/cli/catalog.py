@@ -8,8 +8,11 @@ from pathlib import Path
 import click
 
 from spotify_assets import settings
+from spotify_assets.warehouse.sql_files import SQL_ROOT
 
 SERVE_PORT = 8979  # `datahub lite serve`'s own default
+# In a clone, sql/ sits at the top of the repository, beside docs/.
+_CLONE_DOCS = SQL_ROOT.parent / "docs"
 
 
 @click.group()
@@ -59,16 +62,16 @@ def export(to: str | None, path: str | None) -> None:
     from spotify_assets import instance as project_instance
     from spotify_assets.catalog.build import build_catalog
     from spotify_assets.catalog.datahub_mcps import catalog_mcps
-    from spotify_assets.definitions import defs
+    from spotify_assets.definitions import defs, postgres
     from spotify_assets.instance import database_probe
-    from spotify_assets.warehouse.connection import PostgresResource
 
     home = settings.project_home()
     database_probe.check(home)
     project_instance.prepare(home)
-    postgres = PostgresResource(url=settings.database_url(), home=str(home))
+    # The code location's warehouse, its EnvVar resolved as a run resolves it.
+    warehouse = postgres.process_config_and_initialize()
     with database_probe.explained(home), DagsterInstance.get() as instance:
-        mcps = catalog_mcps(build_catalog(defs, postgres, instance=instance))
+        mcps = catalog_mcps(build_catalog(defs, warehouse, instance=instance))
     target.send(mcps)
     click.echo(f"Sent {len(mcps)} aspects to {target.describe()}.")
 
@@ -84,9 +87,7 @@ def serve(port: int) -> None:
     if not Path(lite_config(home)["config"]["file"]).exists():
         click.echo("The catalog is empty: `spotify-assets run` or `catalog export` fills it.")
     url = f"http://127.0.0.1:{port}"
-    click.echo(
-        f"DataHub Lite at {url} (API docs {url}/docs, entities {url}/entities); Ctrl-C stops."
-    )
+    click.echo(f"DataHub Lite at {url} (API docs {url}/docs, search {url}/search); Ctrl-C stops.")
     command = [sys.executable, "-m", "datahub", "lite", "serve", "--port", str(port)]
     try:
         # uvicorn's default host, which `datahub lite serve` keeps, is 127.0.0.1: loopback only.
@@ -114,3 +115,31 @@ def get(urn: str, aspect: tuple[str, ...]) -> None:
     completed = subprocess.run(command, env=lite_cli_env(settings.project_home()), check=False)
     if completed.returncode:
         raise SystemExit(1)
+
+
+@catalog.command("docs")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the pages (default: docs/catalog of the repository, when run from a clone).",
+)
+def docs(out: Path | None) -> None:
+    """Write the Markdown data catalog (index.md and one page per table) from the warehouse.
+
+    Column types are read from the warehouse, so every table must be built first
+    (`spotify-assets run`); the pages hold no row counts or times, so they change only with the
+    code or the schema.
+    """
+    if out is None:
+        if not (_CLONE_DOCS / "architecture.md").is_file():
+            raise click.UsageError(
+                "Not run from a clone of the repository (no docs/ beside sql/): pass --out FOLDER."
+            )
+        out = _CLONE_DOCS / "catalog"
+    from spotify_assets.catalog.markdown import write_catalog_docs
+    from spotify_assets.definitions import defs, postgres
+
+    # The code location's warehouse, its EnvVar resolved as a run resolves it.
+    written = write_catalog_docs(defs, postgres.process_config_and_initialize(), out)
+    click.echo(f"Wrote {len(written)} pages to {out}.")

@@ -1,5 +1,7 @@
 """The catalog model over a warehouse the main job built: tables, real types, lineage, observed."""
 
+from dataclasses import replace
+
 import pytest
 from dagster import AssetKey
 
@@ -111,3 +113,15 @@ def test_jobs_list_the_tables_they_materialize(catalog: Catalog) -> None:
         "bronze.playlist_items",
     }
     assert len(jobs["all_assets_job"].tables) == len(catalog.tables)
+
+
+def test_a_repository_definition_gives_the_same_tables_and_the_instance_only_adds_observations(
+    catalog: Catalog, built_warehouse: BuiltWarehouse
+) -> None:
+    static = build_catalog(built_warehouse.defs.get_repository_def(), built_warehouse.postgres)
+    assert all(t.observed is None for t in static.tables) and static.dashboard.observed is None
+    assert static.tables == tuple(
+        replace(t, observed=None, checks=tuple(replace(c, latest=None) for c in t.checks))
+        for t in catalog.tables
+    )
+    assert static.jobs == catalog.jobs
