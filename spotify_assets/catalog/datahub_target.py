@@ -42,6 +42,15 @@ class DataHubResource(ConfigurableResource):
     def _home(self) -> Path:
         return Path(self.home) if self.home else settings.project_home()
 
+    def check(self) -> None:
+        """Fail now, before the catalog is built, when the DataHub server does not answer."""
+        if self.target == "rest":
+            if not self.url:
+                raise DataHubConfigError(f"No DataHub URL: set {URL_ENV}.")
+            datahub_sinks.check_rest(
+                self.url, self.token, retries=self.retries, timeout_sec=self.timeout_sec
+            )
+
     def send(self, mcps: Sequence[MetadataChangeProposalWrapper]) -> str:
         if self.target == "rest":
             if not self.url:

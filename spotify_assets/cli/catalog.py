@@ -66,6 +66,7 @@ def export(to: str | None, path: str | None) -> None:
     from spotify_assets.instance import database_probe
 
     home = settings.project_home()
+    target.check()  # an unreachable DataHub fails (exit 1) before the catalog is built
     database_probe.check(home)
     project_instance.prepare(home)
     # The code location's warehouse, its EnvVar resolved as a run resolves it.

@@ -57,6 +57,7 @@ def datahub_export(
     """Every table's schema, lineage (to the column), owners, checks and counts, and the report,
     as DataHub metadata; each run sends all of it again, so a failed export loses nothing."""
     started = time.monotonic()
+    datahub.check()  # a server that is down fails this step in seconds, before any work
     catalog = build_catalog(code_location(context), postgres, instance=context.instance)
     mcps = catalog_mcps(catalog)
     where = datahub.describe()
