@@ -114,18 +114,27 @@ def build_catalog(
     defs: Definitions | RepositoryDefinition,
     postgres: PostgresResource,
     instance: DagsterInstance | None = None,
+    *,
+    only_built: bool = False,
 ) -> Catalog:
     """The catalog of every bronze, silver and gold table, the report and the jobs.
 
     ``defs`` is the code location's Definitions (or the RepositoryDefinition an asset sees as
     ``context.repository_def``); ``postgres`` the warehouse whose column types are read; with
     ``instance``, the latest row counts, materializations and check results are added.
+
+    A table missing from the warehouse raises ``TablesNotBuiltError``; with ``only_built`` it is
+    left out instead (after a failed first run: the tables that were built, with their lineage,
+    since a table is only built once the tables it reads exist).
     """
     repository = _repository(defs)
     graph = repository.asset_graph
     nodes = _table_nodes(graph)
+    actual = warehouse_columns(
+        postgres, [tuple(node.key.path) for node in nodes], missing_ok=only_built
+    )
+    nodes = [node for node in nodes if tuple(node.key.path) in actual]
     names = {tuple(node.key.path) for node in nodes}
-    actual = warehouse_columns(postgres, [tuple(node.key.path) for node in nodes])
     sql_tables = [
         SqlTable(
             layer=node.key.path[0],

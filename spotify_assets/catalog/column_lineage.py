@@ -10,7 +10,6 @@ at the bronze table's ``response`` column and a gold column at the silver column
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import sqlglot
 from datahub.sql_parsing.schema_resolver import SchemaResolver
@@ -66,6 +65,7 @@ class _Parser:
             self._resolver.add_raw_schema_info(urn, {name: pg_type for name, pg_type, _ in columns})
         self._views: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {}
         self._parsed_files: set[str] = set()
+        self._resolved: dict[tuple[str, str], frozenset[ColumnRef]] = {}
 
     def parse(
         self, sql_file: str, target: str | None
@@ -108,17 +108,16 @@ class _Parser:
             self._parsed_files.add(sql_file)
 
     def resolve(self, urn: str, column: str) -> frozenset[ColumnRef]:
-        return self._resolve(urn, column)
-
-    @cache  # noqa: B019 - one parser per catalog build; views never change within it
-    def _resolve(self, urn: str, column: str) -> frozenset[ColumnRef]:
-        if urn in self._tables:
-            layer, table = self._tables[urn]
-            return frozenset({ColumnRef(layer, table, column)})
-        upstream = self._views.get(urn, {}).get(column, ())
-        return frozenset(
-            ref for up_urn, up_col in upstream for ref in self._resolve(up_urn, up_col)
-        )
+        """The warehouse columns behind ``urn``'s ``column``, through any number of views."""
+        if (urn, column) not in self._resolved:
+            if urn in self._tables:
+                layer, table = self._tables[urn]
+                found = frozenset({ColumnRef(layer, table, column)})
+            else:
+                upstream = self._views.get(urn, {}).get(column, ())
+                found = frozenset(ref for up in upstream for ref in self.resolve(*up))
+            self._resolved[(urn, column)] = found
+        return self._resolved[(urn, column)]
 
 
 def column_lineage(

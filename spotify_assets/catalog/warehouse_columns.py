@@ -14,12 +14,14 @@ class TablesNotBuiltError(RuntimeError):
 
 
 def warehouse_columns(
-    postgres: PostgresResource, tables: Iterable[tuple[str, str]]
+    postgres: PostgresResource, tables: Iterable[tuple[str, str]], *, missing_ok: bool = False
 ) -> WarehouseColumns:
-    """The columns of each ``(layer, table)``, read in one transaction from the catalog tables.
+    """The columns of each ``(layer, table)``, read in one transaction from the system catalogs.
 
-    Raises ``TablesNotBuiltError`` naming every missing table and the command that builds them.
+    Unless ``missing_ok`` (missing tables are then left out), raises ``TablesNotBuiltError``
+    naming the missing tables and the command that builds them.
     """
+    tables = list(tables)
     found: WarehouseColumns = {}
     with postgres.get_connection() as conn:
         for layer, table in tables:
@@ -36,9 +38,12 @@ def warehouse_columns(
         for layer, table in tables
         if (layer, table) not in found
     ]
-    if missing:
+    if missing and not missing_ok:
+        named = ", ".join(missing[:3]) + (
+            f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        )
         raise TablesNotBuiltError(
-            f"The warehouse ({postgres.describe()}) has no table {', '.join(missing)}, so their "
-            "column types cannot be read; build them first with `spotify-assets run`."
+            f"The warehouse ({postgres.describe()}) has no table {named}, so their column types "
+            "cannot be read; build them first with `spotify-assets run`."
         )
     return found

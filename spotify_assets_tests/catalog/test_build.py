@@ -4,9 +4,11 @@ from dataclasses import replace
 
 import pytest
 from dagster import AssetKey
+from psycopg import sql
 
-from spotify_assets.catalog.build import build_catalog
+from spotify_assets.catalog.build import build_catalog, verify_declared_columns
 from spotify_assets.catalog.model import Catalog, ColumnRef
+from spotify_assets.catalog.warehouse_columns import TablesNotBuiltError
 from spotify_assets_tests.fixtures.pipeline import BuiltWarehouse
 
 pytestmark = pytest.mark.postgres
@@ -93,6 +95,7 @@ def test_observed_counts_and_check_results(
     )
     expected = event.asset_materialization.metadata["dagster/row_count"].value
     assert catalog.table("gold.artist_summary").observed.row_count == expected > 0
+    assert catalog.dashboard.observed is not None and catalog.dashboard.observed.run_id
 
 
 def test_the_report_is_a_dashboard_of_its_figures(catalog: Catalog) -> None:
@@ -125,3 +128,28 @@ def test_a_repository_definition_gives_the_same_tables_and_the_instance_only_add
         for t in catalog.tables
     )
     assert static.jobs == catalog.jobs
+
+
+def test_only_built_leaves_out_the_tables_a_warehouse_lacks(make_postgres) -> None:
+    from spotify_assets.definitions import defs
+
+    catalog = build_catalog(defs, make_postgres(), only_built=True)
+    assert catalog.tables == ()
+    assert len(catalog.dashboard.charts) == 7
+
+
+def test_a_table_built_by_other_code_is_refused_for_the_docs(make_postgres) -> None:
+    from spotify_assets.definitions import defs
+
+    postgres = make_postgres()
+    postgres.ensure_schema(postgres.schema("gold"))
+    with postgres.get_connection() as conn:
+        conn.execute(
+            sql.SQL("create table {} (artist_id text, artist_name integer)").format(
+                sql.Identifier(postgres.schema("gold"), "artist_summary")
+            )
+        )
+    catalog = build_catalog(defs, postgres, only_built=True)
+    assert [t.qualified_name for t in catalog.tables] == ["gold.artist_summary"]
+    with pytest.raises(TablesNotBuiltError, match=r"gold\.artist_summary \(missing columns"):
+        verify_declared_columns(defs, catalog)
