@@ -1,8 +1,8 @@
 """Schedules: a daily full refresh, off until a user turns it on."""
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import DefaultScheduleStatus, RunConfig, ScheduleDefinition
 
-from spotify_assets.assets.bronze import full_refresh_config
+from spotify_assets.assets.bronze import full_refresh_ops
 from spotify_assets.jobs import all_assets_job
 
 all_assets_job_schedule = ScheduleDefinition(
@@ -12,6 +12,6 @@ all_assets_job_schedule = ScheduleDefinition(
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.STOPPED,
     # A full refresh re-reads what bronze would otherwise skip as unchanged.
-    run_config=full_refresh_config(),
+    run_config=RunConfig(ops=full_refresh_ops()),
     description="Every day at 04:00 UTC: every asset, re-reading what looks unchanged too (full refresh).",
 )

@@ -23,10 +23,11 @@ from dagster import (
     DagsterError,
     DagsterInstance,
     Definitions,
+    RunConfig,
 )
 
 from spotify_assets import instance as project_instance
-from spotify_assets.assets.bronze import full_refresh_config
+from spotify_assets.assets.bronze import full_refresh_ops
 from spotify_assets.cli.run_progress import RunProgress
 from spotify_assets.cli.run_summary import RunSummary, summarize
 from spotify_assets.cli.supervised_run import supervise
@@ -92,9 +93,10 @@ def materialize(home: Path, plan: RunPlan, progress: RunProgress) -> RunSummary:
     _use_instance(home)
     job = _definitions().resolve_job_def("all_assets_job")
     run_id = str(uuid.uuid4())
-    run_config = {"loggers": {"console": {"config": {"log_level": plan.log_level}}}}
-    if plan.full_refresh:
-        run_config |= full_refresh_config(plan.assets).to_config_dict()
+    run_config = RunConfig(
+        ops=full_refresh_ops(plan.assets) if plan.full_refresh else {},
+        loggers={"console": {"config": {"log_level": plan.log_level}}},
+    )
 
     def execute():
         with DagsterInstance.get() as instance:

@@ -106,28 +106,31 @@ def run_pipeline(
         raise click.UsageError("--quiet and --verbose contradict each other; choose one.")
     home = settings.project_home()
     _check_configuration(home)
+    live = not (as_json or quiet or verbose) and sys.stdout.isatty()
     plan = launch.RunPlan(
         full_refresh=full_refresh,
-        # Dagster's console logger (stderr): its whole event log, or warnings, or nothing.
-        log_level="DEBUG" if verbose else "CRITICAL" if quiet else "WARNING",
+        # Dagster's console logger (stderr): its whole event log, or its warnings, or nothing
+        # (a live screen shows the warnings itself).
+        log_level="DEBUG" if verbose else "CRITICAL" if quiet or live else "WARNING",
     )
     if selection is not None:
         try:
             plan = dataclasses.replace(plan, assets=launch.select_assets(selection))
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--select") from None
-    if as_json or quiet or verbose:
-        screen = run_progress.NoScreen()
-    elif sys.stdout.isatty():
+    if live:
         screen = run_progress.LiveScreen()
+    elif as_json or quiet or verbose:
+        screen = run_progress.NoScreen()
     else:
-        screen = run_progress.PlainLines(sys.stdout)
+        screen = run_progress.PlainLines()
     if not (as_json or quiet):
         what = "every asset" if plan.assets is None else f"{len(plan.assets)} assets ({selection})"
         click.echo(f"Materializing {what} (project home {home}) ...")
     with database_probe.explained(home):
         assets = len(plan.assets) if plan.assets is not None else launch.asset_count()
-        summary = launch.materialize(home, plan, run_progress.RunProgress(screen, assets))
+        progress = run_progress.RunProgress(screen, assets, show_warnings=live)
+        summary = launch.materialize(home, plan, progress)
     click.echo(summary_json(summary) if as_json else format_summary(summary))
     if not summary.success:
         raise SystemExit(FAILED)

@@ -12,6 +12,8 @@ finished step, no control characters) or :class:`NoScreen` (``--quiet``, ``--jso
 
 import logging
 import math
+import os
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -80,8 +82,11 @@ class Screen(Protocol):
 class RunProgress:
     """The run's steps as Dagster and the client report them; thread-safe."""
 
-    def __init__(self, screen: Screen, assets: int) -> None:
+    def __init__(self, screen: Screen, assets: int, *, show_warnings: bool = False) -> None:
+        """``show_warnings``: the run's warnings go to the screen (Dagster's console logger, which
+        would write across a live screen, is then silenced)."""
         self.screen = screen
+        self.show_warnings = show_warnings
         self.assets = assets
         self.materialized = 0
         self.requests = 0
@@ -108,7 +113,12 @@ class RunProgress:
     def on_event(self, entry: EventLogEntry) -> None:
         """Dagster's instance listener: called with each event of the run as it is stored."""
         event = entry.dagster_event
-        if event is None or event.step_key is None:
+        if event is None:
+            if self.show_warnings and entry.level >= logging.WARNING:
+                where = f"{entry.step_key.replace('__', '/')}: " if entry.step_key else ""
+                self.screen.line(f"{logging.getLevelName(entry.level)} {where}{entry.user_message}")
+            return
+        if event.step_key is None:
             return
         kind, key = event.event_type, event.step_key
         if kind == DagsterEventType.STEP_START:
@@ -159,6 +169,17 @@ class _ClientRecords(logging.Handler):
             self._progress.on_client(kind, amount)
 
 
+def own_stdout() -> IO[str]:
+    """This process's stdout as it is now, on a descriptor of its own.
+
+    Dagster points descriptors 1 and 2 at a step's log file while the step runs (mirrored back by
+    a ``tail``): there sys.stdout is no terminal, and what a screen writes would land in the step's
+    logs. While rich's Live runs, sys.stdout is its proxy, which must not get Live's own output.
+    """
+    sys.stdout.flush()
+    return os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding=sys.stdout.encoding)
+
+
 class NoScreen:
     """Nothing while the run goes (``--quiet``, ``--json``, ``--verbose``)."""
 
@@ -175,8 +196,8 @@ class NoScreen:
 class PlainLines:
     """One plain line per finished step, for pipes, files, cron and CI."""
 
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self._stream = stream or own_stdout()
         self._lock = threading.Lock()
 
     def start(self, progress: RunProgress) -> None:
@@ -195,7 +216,7 @@ class LiveScreen:
     """A terminal: finished steps scroll up, the current one is redrawn below (rich's Live)."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self._console = console or Console()
+        self._console = console or Console(file=own_stdout())
         self._spinner = Spinner("dots")
         self._live: Live | None = None
         self._progress: RunProgress | None = None

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from dagster import AssetKey, RunConfig
+from dagster import AssetKey
 
 from spotify_assets.assets.bronze.album_tracks import album_tracks
 from spotify_assets.assets.bronze.albums import albums
@@ -19,12 +19,10 @@ bronze_assets = [artists, artist_albums, albums, album_tracks, tracks, playlists
 INCREMENTAL = (artist_albums, albums, album_tracks, playlist_items)
 
 
-def full_refresh_config(selected: Collection[AssetKey] | None = None) -> RunConfig:
-    """Run config re-fetching what the incremental assets (of ``selected``; None: all) would skip."""
-    return RunConfig(
-        ops={
-            asset.op.name: Refresh(full_refresh=True)
-            for asset in INCREMENTAL
-            if selected is None or asset.key in selected
-        }
-    )
+def full_refresh_ops(selected: Collection[AssetKey] | None = None) -> dict[str, Refresh]:
+    """Op config re-fetching what the incremental assets (of ``selected``; None: all) would skip."""
+    return {
+        asset.op.name: Refresh(full_refresh=True)
+        for asset in INCREMENTAL
+        if selected is None or asset.key in selected
+    }
