@@ -1,6 +1,5 @@
 """``spotify-assets run`` and ``ui``: the pipeline once, or the Dagster UI with its daemon."""
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -104,20 +103,22 @@ def run_pipeline(
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other; choose one.")
+    assets = None
+    if selection is not None:
+        try:
+            assets = launch.select_assets(selection)  # before anything starts
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--select") from None
     home = settings.project_home()
     _check_configuration(home)
     live = not (as_json or quiet or verbose) and sys.stdout.isatty()
     plan = launch.RunPlan(
+        assets=assets,
         full_refresh=full_refresh,
         # Dagster's console logger (stderr): its whole event log, or its warnings, or nothing
         # (a live screen shows the warnings itself).
         log_level="DEBUG" if verbose else "CRITICAL" if quiet or live else "WARNING",
     )
-    if selection is not None:
-        try:
-            plan = dataclasses.replace(plan, assets=launch.select_assets(selection))
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--select") from None
     if live:
         screen = run_progress.LiveScreen()
     elif as_json or quiet or verbose:

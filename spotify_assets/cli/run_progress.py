@@ -52,8 +52,9 @@ class StepState:
         return self.key.replace("__", "/")
 
     @property
-    def called_spotify(self) -> bool:
-        return self.requests > 0
+    def calls_spotify(self) -> bool:
+        """Bronze steps (and any step that made a request): their objects and requests show."""
+        return self.requests > 0 or self.key.startswith("bronze__")
 
 
 def finished_line(step: StepState, seconds: float, failure: str | None = None) -> str:
@@ -61,7 +62,7 @@ def finished_line(step: StepState, seconds: float, failure: str | None = None) -
     if failure is not None:
         return f"{step.name}: FAILED after {seconds:.1f} s: {failure}"
     parts = []
-    if step.called_spotify:
+    if step.calls_spotify:
         total = f" of {step.expected:,}" if step.expected else ""
         parts += [f"{step.fetched:,}{total} objects", f"{step.requests:,} requests"]
         if step.rate_limited:
@@ -250,7 +251,7 @@ class LiveScreen:
         if step is not None:
             grid = Table.grid(padding=(0, 1))
             elapsed = Text(f"{time.monotonic() - step.started:.1f} s", style="dim")
-            if step.called_spotify or step.expected:
+            if step.calls_spotify or step.expected:
                 total = step.expected or None
                 counts = f"{step.fetched:,}" + (f"/{step.expected:,}" if total else "")
                 calls = f"{counts} objects · {step.requests:,} requests"
