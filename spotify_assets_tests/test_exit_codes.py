@@ -48,7 +48,7 @@ def test_run_help_documents_its_options_and_the_exit_codes(tmp_path: Path) -> No
         (["run", "--no-such-option"], "Error: No such option"),
         (["run", "--quiet", "--verbose"], "--quiet and --verbose contradict each other"),
         (["run", "--select", "nothing:here"], "Invalid value for --select: Invalid selection"),
-        (["run", "--select", "key:gold/nope"], "Invalid value for --select: AssetKey(s)"),
+        (["run", "--select", "key:gold/nope"], "--select: 'key:gold/nope' selects no asset"),
     ],
 )
 def test_a_usage_error_exits_2_before_anything_starts(

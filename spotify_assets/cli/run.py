@@ -111,30 +111,38 @@ def run_pipeline(
             raise click.BadParameter(str(error), param_hint="--select") from None
     home = settings.project_home()
     _check_configuration(home)
-    live = not (as_json or quiet or verbose) and sys.stdout.isatty()
-    plan = launch.RunPlan(
-        assets=assets,
-        full_refresh=full_refresh,
-        # Dagster's console logger (stderr): its whole event log, or its warnings, or nothing
-        # (a live screen shows the warnings itself).
-        log_level="DEBUG" if verbose else "CRITICAL" if quiet or live else "WARNING",
-    )
-    if live:
-        screen = run_progress.LiveScreen()
-    elif as_json or quiet or verbose:
-        screen = run_progress.NoScreen()
-    else:
-        screen = run_progress.PlainLines()
+    screen, log_level = _screen(as_json=as_json, quiet=quiet, verbose=verbose)
+    plan = launch.RunPlan(assets=assets, full_refresh=full_refresh, log_level=log_level)
     if not (as_json or quiet):
         what = "every asset" if plan.assets is None else f"{len(plan.assets)} assets ({selection})"
         click.echo(f"Materializing {what} (project home {home}) ...")
     with database_probe.explained(home):
-        assets = len(plan.assets) if plan.assets is not None else launch.asset_count()
-        progress = run_progress.RunProgress(screen, assets, show_warnings=live)
+        count = len(plan.assets) if plan.assets is not None else launch.asset_count()
+        shows_steps = not isinstance(screen, run_progress.NoScreen)
+        progress = run_progress.RunProgress(screen, count, show_warnings=shows_steps)
         summary = launch.materialize(home, plan, progress)
     click.echo(summary_json(summary) if as_json else format_summary(summary))
     if not summary.success:
         raise SystemExit(FAILED)
+
+
+def _screen(*, as_json: bool, quiet: bool, verbose: bool):
+    """What the run shows as it goes, and the level of Dagster's console logger (on stderr).
+
+    A screen of steps (live on a terminal, else plain lines) shows the run's warnings itself, so
+    Dagster's logger, which would write across it (and print tracebacks), is silenced.
+    """
+    from spotify_assets.cli import run_progress
+
+    if verbose:
+        return run_progress.NoScreen(), "DEBUG"  # Dagster's whole event log
+    if quiet:
+        return run_progress.NoScreen(), "CRITICAL"
+    if as_json:
+        return run_progress.NoScreen(), "WARNING"  # stdout holds only the JSON
+    if sys.stdout.isatty():
+        return run_progress.LiveScreen(), "CRITICAL"
+    return run_progress.PlainLines(), "CRITICAL"
 
 
 @click.command("ui", context_settings={"ignore_unknown_options": True})
