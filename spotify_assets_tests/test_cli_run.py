@@ -16,8 +16,10 @@ Usage errors of the options (exit 2, nothing started) are in test_exit_codes.py.
 """
 
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import time
 import uuid
@@ -55,7 +57,14 @@ def home(tmp_path_factory, postgres_url: str | None, postgres_home: Path):
 
 @pytest.fixture(scope="module")
 def terminal_run(home: CliHome) -> dict:
-    """Run 1, in tmux on a rate-limited sandbox: every capture, the last one and the exit code."""
+    """Run 1, in tmux on a rate-limited sandbox: every capture, the last one and the exit code.
+
+    The other runs follow it (they start from what it fetched), so without tmux all skip, locally.
+    """
+    if shutil.which("tmux") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the terminal check: install tmux (apt-get install tmux).")
+        pytest.skip("tmux is not installed (apt-get install tmux); CI runs these checks.")
     faults = requests.put(f"{home.sandbox.base_url}/_sandbox/faults", json=SLOW, timeout=10)
     assert faults.ok, faults.text
     captures_dir = home.home / "tmux"
@@ -165,7 +174,7 @@ def test_piped_output_is_one_plain_line_per_step_and_selection_is_exact(
     assert not CONTROL.search(output) and not SPINNER.search(output), repr(output[:2000])
     steps = [line for line in output.splitlines() if re.match(r"\w+/\w+: ", line)]
     assert sorted(line.split(":")[0] for line in steps) == sorted(selected("group:bronze"))
-    assert "bronze/albums: 0 objects, 0 requests, 0 rows, " in output, steps
+    assert re.search(r"^bronze/albums: 0 objects, 0 requests, [\d,]+ rows, ", output, re.M), steps
     assert "Traceback" not in output and "Stack Trace" not in output
     assert objects_fetched(home, run_id, "bronze/albums") == 0  # all stored: skipped
 
@@ -175,7 +184,7 @@ def test_json_matches_the_tables_and_full_refresh_fetches_again(
 ) -> None:
     selection = "group:bronze or key:silver/albums"  # each bronze asset needs the one before
     run_id, output = piped_run(home, "json", "--json", "--full-refresh", "--select", selection)
-    summary = json.loads(output)
+    summary = json.loads(output[output.rindex("\n{\n") + 1 :])  # after stderr's warnings
     assert (summary["run_id"], summary["status"]) == (run_id, "SUCCESS")
     assert summary["failed_steps"] == [] and summary["report"] is None
     tables = {t["asset"] for t in summary["tables"]}
