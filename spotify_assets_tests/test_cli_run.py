@@ -1,17 +1,17 @@
 """`spotify-assets run` as a user types it: live progress on a terminal, plain lines in a pipe, and
 every option, each through the installed command against the sandbox over HTTP.
 
-Five runs on one home serve every assertion (Dagster's start-up is most of each run's time):
+Four runs on one home serve every assertion (Dagster's start-up is most of each run's time):
 1. in a real terminal (tmux), with a three-artist ``--watchlist`` and a slow, rate-limited
    sandbox, everything but the report: the pane is captured while it runs and at the end (saved
    in the home's ``tmux/``);
 2. ``--select group:bronze``, piped: a plain line per step, no escape codes, nothing fetched
    again;
-3. ``--json --full-refresh --select`` of bronze and silver/albums: the JSON matches the
-   warehouse, and the albums bronze holds are fetched again;
+3. ``--json --verbose --full-refresh --select`` of bronze and silver/albums: the JSON (stdout)
+   matches the warehouse, the albums bronze holds are fetched again, and Dagster's event log is on
+   stderr;
 4. ``--quiet --api-url/--accounts-url`` at a second sandbox: only the summary, and the requests
-   reach that sandbox alone;
-5. ``--verbose --select key:gold/*``: Dagster's own event log.
+   reach that sandbox alone.
 Usage errors of the options (exit 2, nothing started) are in test_exit_codes.py.
 """
 
@@ -179,11 +179,15 @@ def test_piped_output_is_one_plain_line_per_step_and_selection_is_exact(
     assert objects_fetched(home, run_id, "bronze/albums") == 0  # all stored: skipped
 
 
-def test_json_matches_the_tables_and_full_refresh_fetches_again(
+def test_json_matches_the_tables_full_refresh_fetches_again_and_verbose_shows_the_event_log(
     home: CliHome, terminal_run
 ) -> None:
     selection = "group:bronze or key:silver/albums"  # each bronze asset needs the one before
-    run_id, output = piped_run(home, "json", "--json", "--full-refresh", "--select", selection)
+    args = ("--json", "--verbose", "--full-refresh", "--select", selection)
+    run_id, output = piped_run(home, "json", *args)
+    # --verbose: Dagster's own event log (on stderr), and no progress lines.
+    assert "STEP_START" in output and "RUN_SUCCESS" in output
+    assert not re.search(r"^bronze/\w+: ", output, re.MULTILINE), "progress lines in --verbose"
     summary = json.loads(output[output.rindex("\n{\n") + 1 :])  # after stderr's warnings
     assert (summary["run_id"], summary["status"]) == (run_id, "SUCCESS")
     assert summary["failed_steps"] == [] and summary["report"] is None
@@ -222,10 +226,3 @@ def test_api_url_sends_every_request_to_that_server_and_quiet_prints_the_summary
     assert output.startswith(f"Run {run_id} succeeded"), output[:2000]
     assert "bronze/artists: " not in output and "Materializing" not in output
     assert f"API requests: {served['total']:,}." in output  # the token's request too
-
-
-def test_verbose_shows_dagsters_event_log(home: CliHome, terminal_run) -> None:
-    run_id, output = piped_run(home, "verbose", "--verbose", "--select", "key:gold/*")
-    assert materialized(home, run_id) == selected("key:gold/*")
-    assert "STEP_START" in output and "RUN_SUCCESS" in output
-    assert not re.search(r"^gold/\w+: ", output, re.MULTILINE), "progress lines in --verbose"
