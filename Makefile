@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io bench-sandbox bench-watchlist bench-datahub
+.PHONY: install test lint format bench-io bench-sandbox bench-watchlist bench-datahub bench-run-progress
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,3 +31,6 @@ bench-watchlist: install
 
 bench-datahub: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_datahub_export
+
+bench-run-progress: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_run_progress

@@ -10,6 +10,12 @@ import click
 FAILED = 1  # a run or a check failed, or a server it needs could not be reached or started
 USAGE = 2  # a wrong command line or an unusable setting: nothing was tried
 
+# For --help (click keeps a paragraph starting with \b as it is written).
+EXIT_CODES_HELP = """\b
+Exit codes: 0 success; 1 a run or check failed (or a server it needs
+cannot be reached or started); 2 a usage or configuration error (a bad
+option, setting, URL, watch list or credentials file; nothing started)."""
+
 
 def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
     # Imported only once an error arrives: these modules load Dagster, which `sandbox serve`
