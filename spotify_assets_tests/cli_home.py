@@ -57,14 +57,20 @@ class CliHome:
         self._names: dict[int, str] = {}
         self._events_before: dict[int, int] = {}
 
-    def start_run(self, name: str = "run") -> subprocess.Popen:
+    def start_run(self, name: str = "run", *options: str) -> subprocess.Popen:
         try:
             ((last_event,),) = self.dagster("select coalesce(max(id), 0) from event_logs")
         except psycopg.errors.UndefinedTable:
             last_event = 0
+        process = self.start(name, "run", *options)
+        self._events_before[process.pid] = last_event
+        return process
+
+    def start(self, name: str, *arguments: str) -> subprocess.Popen:
+        """``spotify-assets <arguments>`` in its own session, its output in ``<name>.log``."""
         with (self.home / f"{name}.log").open("wb") as log:
             process = subprocess.Popen(
-                [CLI, "run"],
+                [CLI, *arguments],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -73,7 +79,6 @@ class CliHome:
             )
         self.processes.append(process)
         self._names[process.pid] = name
-        self._events_before[process.pid] = last_event
         return process
 
     def output(self, run: subprocess.Popen | str = "run") -> str:

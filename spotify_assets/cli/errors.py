@@ -14,6 +14,7 @@ USAGE = 2  # a wrong command line or an unusable setting: nothing was tried
 def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
     # Imported only once an error arrives: these modules load Dagster, which `sandbox serve`
     # (started by `python -m spotify_assets.sandbox`) does without.
+    from spotify_assets.celery_executor import BrokerUnavailableError
     from spotify_assets.resources.credentials import CredentialsError
     from spotify_assets.resources.spotify_client import SpotifyError
     from spotify_assets.resources.watchlist_file import WatchListError
@@ -30,6 +31,7 @@ def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
         # The server may be down for now, or the URL wrong; it is only known by trying, and the
         # same command may succeed later, as a failed run may.
         (DatabaseUnavailableError, FAILED),
+        (BrokerUnavailableError, FAILED),
         (SpotifyError, FAILED),
         (SandboxOptionsMismatch, FAILED),
         (SandboxStartError, FAILED),

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import DagsterEvent, DagsterInstance
+from dagster import DagsterEvent, DagsterInstance, ExecuteInProcessResult, JobExecutionResult
 
 from spotify_assets import instance as project_instance
 from spotify_assets.cli.supervised_run import supervise
@@ -23,6 +23,8 @@ from spotify_assets.instance.run_process import process_tags, release_abandoned_
 
 CODE_LOCATION_MODULE = "spotify_assets.definitions"
 log = logging.getLogger(__name__)
+# The terminal gets warnings and errors; every event is in the UI.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class RunSummary:
         )
 
 
-def _use_instance(home: Path) -> None:
+def use_instance(home: Path) -> None:
     """Prepare the instance, then end runs whose process is gone and free the slots they held."""
     project_instance.prepare(home)
     with DagsterInstance.get() as instance:
@@ -72,18 +74,16 @@ def materialize_all(home: Path) -> RunSummary:
 
     SIGINT and SIGTERM cancel the run and end the process (see ``supervised_run``).
     """
-    _use_instance(home)
+    use_instance(home)
     defs = importlib.import_module(CODE_LOCATION_MODULE).defs
     job = defs.resolve_job_def("all_assets_job")
     run_id = str(uuid.uuid4())
-    # The terminal gets warnings and errors; every event is in the UI.
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
     def execute():
         with DagsterInstance.get() as instance:
             return job.execute_in_process(
                 instance=instance,
-                run_config=quiet,
+                run_config=QUIET,
                 raise_on_error=False,
                 run_id=run_id,
                 tags=process_tags(),
@@ -91,7 +91,11 @@ def materialize_all(home: Path) -> RunSummary:
 
     started = time.monotonic()
     result = supervise(run_id, execute, log)
-    seconds = time.monotonic() - started
+    return summarize(result, time.monotonic() - started)
+
+
+def summarize(result: ExecuteInProcessResult | JobExecutionResult, seconds: float) -> RunSummary:
+    """What ``format_summary`` prints of a finished run, whichever executor ran it."""
     checks: dict[str, list] = {}
     for evaluation in result.get_asset_check_evaluations():
         checks.setdefault(evaluation.asset_key.to_user_string(), []).append(evaluation)
@@ -180,7 +184,7 @@ def format_summary(summary: RunSummary) -> str:
 
 def dagster_dev(home: Path, dagster_args: list[str]) -> None:
     """Replace this process with ``dagster dev`` (webserver and daemon) on the project's instance."""
-    _use_instance(home)
+    use_instance(home)
     dagster = Path(sys.executable).parent / "dagster"
     command = [str(dagster), "dev", "-m", CODE_LOCATION_MODULE, *dagster_args]
     # dagster dev handles SIGTERM as it handles SIGINT; started in the background, a shell ignores

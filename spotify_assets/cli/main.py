@@ -8,6 +8,7 @@ from spotify_assets.cli.db import db
 from spotify_assets.cli.errors import CommandGroup
 from spotify_assets.cli.run import run_pipeline, ui
 from spotify_assets.cli.sandbox import sandbox
+from spotify_assets.cli.worker import worker
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,5 +27,5 @@ def main() -> None:
     """
 
 
-for command in (run_pipeline, ui, db, sandbox, credentials, catalog):
+for command in (run_pipeline, ui, db, sandbox, credentials, catalog, worker):
     main.add_command(command)

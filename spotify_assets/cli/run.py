@@ -20,19 +20,26 @@ def _check_configuration(home: Path) -> None:
 
 
 @click.command("run")
-def run_pipeline() -> None:
+@click.option(
+    "--executor",
+    type=click.Choice(["in_process", "celery"]),
+    default="in_process",
+    help="celery: steps on the workers of SPOTIFY_ASSETS_CELERY_BROKER_URL (docs/deploy.md).",
+)
+def run_pipeline(executor: str) -> None:
     """Materialize every asset once (bronze, silver, gold, report) and print a summary.
 
     Without Spotify credentials this runs against the offline sandbox, started for you.
     """
-    from spotify_assets.cli import launch
+    from spotify_assets.cli import celery_run, launch
     from spotify_assets.instance import database_probe
 
+    route = celery_run if executor == "celery" else launch
     home = settings.project_home()
     _check_configuration(home)
     click.echo(f"Materializing every asset (project home {home}) ...")
     with database_probe.explained(home):
-        summary = launch.materialize_all(home)
+        summary = route.materialize_all(home)
     click.echo(launch.format_summary(summary))
     if not summary.success:
         raise SystemExit(FAILED)
