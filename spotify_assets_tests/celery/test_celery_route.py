@@ -120,7 +120,7 @@ def test_a_worker_process_killed_mid_step_leaves_no_debris_and_the_next_run_conv
     known_tables, before = tables(celery), checksums(celery)
     # Slow Spotify down so the step is surely mid-flight when its worker process dies.
     faults = f"{celery.sandbox.base_url}/_sandbox/faults"
-    assert requests.put(faults, json={"latency": 0.3}, timeout=10).ok
+    assert requests.put(faults, json={"latency": 0.1}, timeout=10).ok
     killed = celery.start_run("killed", "--executor", "celery")
     run_id, step = celery.wait_for_step_start(killed, "bronze__artist_albums")
     ((pid,),) = celery.dagster(
@@ -137,19 +137,20 @@ def test_a_worker_process_killed_mid_step_leaves_no_debris_and_the_next_run_conv
     except subprocess.TimeoutExpired:
         raise AssertionError(f"the run hung:\n{celery.output(killed)[-3000:]}") from None
     output = celery.output(killed)
-    # Celery redelivers the step (acks late, rejected on a lost worker): the run completes;
-    # if it did not, it must say why.
+    # Celery redelivers the step (acks late, rejected on a lost worker), so the run completes;
+    # had it failed, it must say why and the next run must converge.
     assert killed.returncode == 0 or "Failed steps:" in output, output[-3000:]
     assert tables(celery) == known_tables, "staging tables left by the kill"
     middle = checksums(celery)
-
-    celery.finish(celery.start_run("next", "--executor", "celery"))
+    if killed.returncode != 0:
+        celery.finish(celery.start_run("next", "--executor", "celery"))
     reference.finish(reference_run)
     after = checksums(celery)
     assert after != before, "the new album should change silver and gold"
     for table, value in middle.items():
         assert value in (before[table], after[table]), f"{table} half-written"
     assert checksums(celery, across_sandboxes=True) == checksums(reference, across_sandboxes=True)
+    assert celery.held_slots() == []
 
 
 def test_a_broker_that_is_down_is_named_without_its_password(homes) -> None:
