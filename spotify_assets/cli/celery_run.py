@@ -8,6 +8,7 @@ with ``spotify-assets worker start``) execute the steps.
 
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 from dagster import DagsterInstance
@@ -28,6 +29,9 @@ def materialize_all(home: Path) -> launch.RunSummary:
         launch.CODE_LOCATION_MODULE, "defs"
     ).get_reconstructable_job("all_assets_job")
     run_id = str(uuid.uuid4())
+    # dagster-celery 0.29 registers its execute_plan task again on every submission; Celery keeps
+    # the first, the same code, and warns each time.
+    warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
 
     def execute():
         with DagsterInstance.get() as instance:
