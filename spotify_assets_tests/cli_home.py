@@ -57,21 +57,24 @@ class CliHome:
         self._names: dict[int, str] = {}
         self._events_before: dict[int, int] = {}
 
-    def start_run(self, name: str = "run", *options: str) -> subprocess.Popen:
+    def start_run(
+        self, name: str = "run", args: tuple[str, ...] = (), **env: str
+    ) -> subprocess.Popen:
+        """``spotify-assets run *args`` (output to ``<name>.log``), ``env`` added to the home's."""
         try:
             ((last_event,),) = self.dagster("select coalesce(max(id), 0) from event_logs")
         except psycopg.errors.UndefinedTable:
             last_event = 0
-        process = self.start(name, "run", *options)
+        process = self.start(name, "run", *args, **env)
         self._events_before[process.pid] = last_event
         return process
 
-    def start(self, name: str, *arguments: str) -> subprocess.Popen:
+    def start(self, name: str, *arguments: str, **env: str) -> subprocess.Popen:
         """``spotify-assets <arguments>`` in its own session, its output in ``<name>.log``."""
         with (self.home / f"{name}.log").open("wb") as log:
             process = subprocess.Popen(
                 [CLI, *arguments],
-                env=self.env,
+                env={**self.env, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -90,7 +90,7 @@ def _last_run_id(home: CliHome) -> str:
 
 def test_the_main_job_spreads_over_two_workers_and_builds_the_in_process_tables(homes) -> None:
     celery, reference = homes
-    run, reference_run = celery.start_run("celery", "--executor", "celery"), reference.start_run()
+    run, reference_run = celery.start_run("celery", ("--executor", "celery")), reference.start_run()
     output, reference_output = celery.finish(run), reference.finish(reference_run)
     # Side by side, on the same machine at the same time: the summaries' wall times.
     print(f"\ncelery: {_wall_time(output)}; in process: {_wall_time(reference_output)}")
@@ -124,7 +124,7 @@ def test_a_worker_process_killed_mid_step_leaves_no_debris_and_the_next_run_conv
     # Slow Spotify down so the step is surely mid-flight when its worker process dies.
     faults = f"{celery.sandbox.base_url}/_sandbox/faults"
     assert requests.put(faults, json={"latency": 0.1}, timeout=10).ok
-    killed = celery.start_run("killed", "--executor", "celery")
+    killed = celery.start_run("killed", ("--executor", "celery"))
     run_id, step = celery.wait_for_step_start(killed, "bronze__artist_albums")
     ((pid,),) = celery.dagster(
         "select (event::json -> 'dagster_event' ->> 'pid')::int from event_logs "
@@ -152,7 +152,7 @@ def test_a_worker_process_killed_mid_step_leaves_no_debris_and_the_next_run_conv
     )
     print(f"killed run: exit {killed.returncode}, {step} started {starts} times")
     if killed.returncode != 0:
-        celery.finish(celery.start_run("next", "--executor", "celery"))
+        celery.finish(celery.start_run("next", ("--executor", "celery")))
     reference.finish(reference_run)
     after = checksums(celery)
     assert after != before, "the new album should change silver and gold"
