@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io bench-sandbox bench-watchlist bench-datahub bench-run-progress
+.PHONY: install test lint format bench-io bench-io-10m bench-pipeline bench-silver-10k bench-sandbox bench-watchlist bench-datahub bench-run-progress
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,6 +22,17 @@ format: install
 
 bench-io: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_io
+
+# The warehouse at scale (docs: README "Benchmarks"); point SPOTIFY_ASSETS_DATABASE_URL at the
+# server to measure, e.g. postgresql://postgres@127.0.0.1:5432/test.
+bench-io-10m: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_io --rows 10000000 --repeat 1
+
+bench-pipeline: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline
+
+bench-silver-10k: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline --artists 10000 --modes extended
 
 bench-sandbox: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_sandbox

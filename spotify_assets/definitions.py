@@ -5,7 +5,7 @@ Environment differences live here only: the environment is read when this module
 
 from dagster import Definitions, EnvVar, get_dagster_logger, in_process_executor
 
-from spotify_assets import settings
+from spotify_assets import celery_executor, settings
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.catalog import catalog_assets
 from spotify_assets.assets.gold import gold_assets
@@ -65,6 +65,13 @@ def _spotify(credentials: SpotifyCredentialsResource) -> SpotifyResource:
     return SpotifySandboxResource(home=str(settings.project_home()))
 
 
+def _executor():
+    """In process, unless a Celery broker is set: then dagster-celery's workers run the steps."""
+    if celery_executor.broker_url() is None:
+        return in_process_executor
+    return celery_executor.celery_executor_def()
+
+
 def _watchlist() -> WatchListResource:
     path = settings.watchlist_path()
     return WatchListResource(path=str(path)) if path else WatchListResource()
@@ -78,8 +85,9 @@ spotify = _spotify(spotify_credentials)
 
 defs = Definitions(
     # Spotify calls go one step at a time anyway (the spotify_api pool) and the SQL runs in
-    # PostgreSQL, so a process per step would only add start-up time; docs/deploy.md scales out.
-    executor=in_process_executor,
+    # PostgreSQL, so a process per step would only add start-up time on one machine;
+    # SPOTIFY_ASSETS_CELERY_BROKER_URL selects Celery workers instead (docs/deploy.md).
+    executor=_executor(),
     assets=[*bronze_assets, *silver_assets, *gold_assets, *report_assets, *catalog_assets],
     jobs=[all_assets_job, refresh_artists_job, refresh_playlists_job, catalog_job],
     schedules=[all_assets_job_schedule],

@@ -68,6 +68,7 @@ FORBIDDEN = {
         *WIRING,
     ),
     "spotify_assets.definitions": TOOLING,
+    "spotify_assets.celery_executor": TOOLING,
     "spotify_assets.jobs": TOOLING,
     "spotify_assets.sensors": TOOLING,
     "spotify_assets.schedules": TOOLING,

@@ -8,6 +8,7 @@ from spotify_assets.cli.db import db
 from spotify_assets.cli.errors import EXIT_CODES_HELP, CommandGroup
 from spotify_assets.cli.run import run_pipeline, ui
 from spotify_assets.cli.sandbox import sandbox
+from spotify_assets.cli.worker import worker
 
 
 @click.group(
@@ -25,5 +26,5 @@ def main() -> None:
     """
 
 
-for command in (run_pipeline, ui, db, sandbox, credentials, catalog):
+for command in (run_pipeline, ui, db, sandbox, credentials, catalog, worker):
     main.add_command(command)
