@@ -204,6 +204,17 @@ def _rows_outside(df: pd.DataFrame, dim: PartitionDimension) -> pd.Series | None
     return values[~inside]
 
 
+@contextlib.contextmanager
+def _producer_errors(frames: "_Frames") -> Iterator[None]:
+    """Raise the producer's own error, not the driver's report of it (the transaction is gone)."""
+    try:
+        yield
+    except Exception:
+        if frames.error is not None:
+            raise frames.error from None
+        raise
+
+
 class _Frames:
     """The frames of one output: the first at hand (it decides the columns), then the rest."""
 
@@ -217,6 +228,7 @@ class _Frames:
             )
         self.rows = 0
         self.count = 0
+        self.error: BaseException | None = None
 
     def checked(
         self, columns: Sequence[ColumnType], declared: Mapping[str, str]
@@ -233,17 +245,31 @@ class _CheckedFrames:
         self.frames, self._columns, self._declared = frames, columns, declared
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
+        try:
+            yield from self._checked()
+        except BaseException as exc:
+            # ADBC reports an error in the batches it pulls as its own; handle_output raises this.
+            self.frames.error = exc
+            raise
+
+    def _checked(self) -> Iterator[pd.DataFrame]:
         frames, first = self.frames, self.frames.first
         assert first is not None
         wanted = {col.name: col.pg_type for col in self._columns}
         for frame in itertools.chain([first], frames._rest):
-            if frame is not first:
+            # An empty batch has no values to type its object columns by.
+            if frame is not first and len(frame):
                 found = {col.name: col.pg_type for col in column_types(frame, self._declared)}
                 if found != wanted:
                     raise DataFrameSchemaError(
                         f"Batch {frames.count + 1} of the FrameStream has columns {found}, the "
                         f"first had {wanted}; every batch must have the same columns and types."
                     )
+            elif list(frame.columns) != list(wanted):
+                raise DataFrameSchemaError(
+                    f"Batch {frames.count + 1} of the FrameStream has columns "
+                    f"{list(frame.columns)}, the first had {list(wanted)}."
+                )
             frames.rows += len(frame)
             frames.count += 1
             yield frame
@@ -329,7 +355,11 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         if logs_fetch:
             self._create_fetch_log(table_slice.schema)
 
-        with self.postgres.get_adbc_connection() as conn, conn.cursor() as cursor:
+        with (
+            _producer_errors(frames),
+            self.postgres.get_adbc_connection() as conn,
+            conn.cursor() as cursor,
+        ):
             existing = self._existing_columns(cursor, table_slice)
             self._check_compatible(table_slice, existing, columns, keeps_rows)
             batches = frames.checked(columns, declared_types(metadata))
