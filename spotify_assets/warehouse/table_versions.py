@@ -30,12 +30,18 @@ def table_version(conn: psycopg.Connection, schema: str, table: str) -> str | No
     return f"{found[0]}:{rows}"
 
 
+def input_versions(
+    conn: psycopg.Connection, tables: Sequence[tuple[str, str]]
+) -> dict[str, str | None]:
+    """Each input table's version by name (None: absent)."""
+    return {f"{schema}.{table}": table_version(conn, schema, table) for schema, table in tables}
+
+
 def inputs_version(
     conn: psycopg.Connection, tables: Sequence[tuple[str, str]], code_version: str
 ) -> str:
     """One hash of the code and of every input table's version (absent tables included)."""
-    versions = {f"{schema}.{table}": table_version(conn, schema, table) for schema, table in tables}
-    return digest([code_version, sorted(versions.items())])
+    return digest([code_version, sorted(input_versions(conn, tables).items())])
 
 
 def digest(value: object) -> str:
