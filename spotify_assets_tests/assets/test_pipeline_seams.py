@@ -142,11 +142,6 @@ def test_default_catalog_counts_match_the_catalog_and_a_rerun_changes_nothing(
     assert _snapshot(postgres) == before
     # Nothing new was fetched: no SQL table was rebuilt or rewritten, and each asset's checks
     # were reported again, from the build they describe.
-            "DEBUG",
-            spec.name,
-            metadata(first, spec.key).get("input_table_versions"),
-            metadata(second, spec.key).get("input_table_versions"),
-        )
     assert _files(postgres) == files
     assert not any(_rebuilt(second).values())
     assert {metadata(second, spec.key)["reused_from_run"] for spec in SPECS} == {first.run_id}
