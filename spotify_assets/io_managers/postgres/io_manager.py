@@ -113,6 +113,15 @@ def _unique_key(metadata: Mapping[str, Any], write_mode: str, obj: pd.DataFrame)
     return key
 
 
+def _text_array(values: Sequence[str]) -> str:
+    """A PostgreSQL text[] literal: ADBC binds no Arrow lists, so arrays travel as text."""
+    return (
+        "{"
+        + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )
+
+
 def _value(entry: object) -> object:
     """A metadata entry as a plain value, whether Dagster normalized it or not."""
     return getattr(entry, "value", entry)
@@ -559,12 +568,12 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         key = [table_slice.schema, table_slice.table]
         if replace:
             cursor.execute(client.clear_dtypes_statement(prefix), parameters=key)
-        for col in columns:
-            # A column that also holds other writes' NULLs reads back as the nullable twin.
-            dtype = nullable_dtype(col.dtype) if final[col.name][1] else col.dtype
-            cursor.execute(
-                client.upsert_dtype_statement(prefix), parameters=[*key, col.name, dtype]
-            )
+        # A column that also holds other writes' NULLs reads back as the nullable twin.
+        dtypes = [nullable_dtype(col.dtype) if final[col.name][1] else col.dtype for col in columns]
+        cursor.execute(
+            client.upsert_dtypes_statement(prefix),
+            parameters=[*key, _text_array([col.name for col in columns]), _text_array(dtypes)],
+        )
 
     @staticmethod
     def _comment(
