@@ -14,6 +14,8 @@ USAGE = 2  # a wrong command line or an unusable setting: nothing was tried
 def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
     # Imported only once an error arrives: these modules load Dagster, which `sandbox serve`
     # (started by `python -m spotify_assets.sandbox`) does without.
+    from spotify_assets.catalog.column_lineage import SqlLineageError
+    from spotify_assets.catalog.warehouse_columns import TablesNotBuiltError
     from spotify_assets.resources.credentials import CredentialsError
     from spotify_assets.resources.spotify_client import SpotifyError
     from spotify_assets.resources.watchlist_file import WatchListError
@@ -33,6 +35,9 @@ def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
         (SpotifyError, FAILED),
         (SandboxOptionsMismatch, FAILED),
         (SandboxStartError, FAILED),
+        # The catalog describes tables a run builds: missing or older tables fail like a run.
+        (TablesNotBuiltError, FAILED),
+        (SqlLineageError, FAILED),
     )
 
 

@@ -38,6 +38,7 @@ from spotify_assets.assets.report import (
     releases,
     track_lengths,
 )
+from spotify_assets.assets.report.figures import FIGURES, figures_metadata
 from spotify_assets.assets.report.html_report import (
     Chart,
     DataContext,
@@ -143,6 +144,7 @@ def _write(path: Path, data: bytes) -> None:
     owners=[OWNER],
     automation_condition=AutomationCondition.eager(),
     code_version=REPORT_CODE_VERSION,
+    metadata={"figures": figures_metadata()},
     ins={
         **{name: AssetIn(key=key) for name, key in INPUTS.items() if key[0] == "gold"},
         # Per-track lengths for the violins (gold keeps only per-decade statistics).
@@ -177,50 +179,16 @@ def spotify_report(
             metadata={**kept, "rebuilt": False}, data_version=DataVersion(version)
         )
     lengths = track_lengths.track_lengths(artist_summary, tracks, track_artists)
-    charts = [
-        Chart(
-            "releases_per_year",
-            releases.TITLE,
-            releases.CAPTION,
-            releases.releases_per_year(release_timeline),
-        ),
-        Chart(
-            "track_length_distribution",
-            track_lengths.DISTRIBUTION_TITLE,
-            track_lengths.DISTRIBUTION_CAPTION,
-            track_lengths.track_length_distribution(lengths),
-        ),
-        Chart(
-            "track_length_by_decade",
-            track_lengths.DECADE_TITLE,
-            track_lengths.DECADE_CAPTION,
-            track_lengths.track_length_by_decade(track_length_stats),
-        ),
-        Chart(
-            "explicit_share",
-            explicit.TITLE,
-            explicit.CAPTION,
-            explicit.explicit_share_by_artist(artist_summary),
-        ),
-        Chart(
-            "collaborations",
-            collaborations.TITLE,
-            collaborations.CAPTION,
-            collaborations.collaboration_heatmap(collaboration_network),
-        ),
-        Chart(
-            "popularity_vs_followers",
-            popularity.TITLE,
-            popularity.CAPTION,
-            popularity.popularity_vs_followers(artist_summary),
-        ),
-        Chart(
-            "playlist_contents",
-            playlist_contents.TITLE,
-            playlist_contents.CAPTION,
-            playlist_contents.playlist_contents(playlist_summary),
-        ),
-    ]
+    drawn = {
+        "releases_per_year": releases.releases_per_year(release_timeline),
+        "track_length_distribution": track_lengths.track_length_distribution(lengths),
+        "track_length_by_decade": track_lengths.track_length_by_decade(track_length_stats),
+        "explicit_share": explicit.explicit_share_by_artist(artist_summary),
+        "collaborations": collaborations.collaboration_heatmap(collaboration_network),
+        "popularity_vs_followers": popularity.popularity_vs_followers(artist_summary),
+        "playlist_contents": playlist_contents.playlist_contents(playlist_summary),
+    }
+    charts = [Chart(f.name, f.title, f.caption, drawn[f.name]) for f in FIGURES]
     rows = {
         "gold.artist_summary": len(artist_summary),
         "gold.release_timeline": len(release_timeline),
