@@ -155,7 +155,7 @@ def test_definition_carries_key_grain_kinds_owners_tags_automation_and_columns(s
     assert spec.owners == ["team:spotify-assets"]
     assert spec.tags["layer"] == "gold"
     assert spec.automation_condition == AutomationCondition.eager()
-    assert {dep.asset_key for dep in spec.deps} == {AssetKey(["x", "y"])}
+    assert {dep.asset_key for dep in spec.deps} == set(SOURCES)
     schema = spec.metadata["dagster/column_schema"]
     assert isinstance(schema, TableSchema)
     assert [(c.name, c.type, c.description) for c in schema.columns][:2] == [
