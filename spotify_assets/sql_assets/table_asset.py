@@ -131,7 +131,7 @@ def reused_checks(
     for check_spec in check_specs(spec):
         # This run has planned the check already: its latest record is this run's, unevaluated.
         history = storage.get_asset_check_execution_history(check_spec.key, limit=2)
-        record = next((r for r in history if r.run_id != context.run_id), None)
+        record = next((r for r in history if r.run_id != context.run.run_id), None)
         evaluation = (
             None if record is None or record.event is None else record.event.asset_check_evaluation
         )
