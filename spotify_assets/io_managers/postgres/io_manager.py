@@ -122,6 +122,15 @@ def _text_array(values: Sequence[str]) -> str:
     )
 
 
+def _indexes(metadata: Mapping[str, Any], obj: pd.DataFrame) -> list[tuple[str, ...]]:
+    """``indexes`` metadata: column lists to index, so lookups into kept rows stay cheap."""
+    indexes = [tuple(columns) for columns in _value(metadata.get("indexes")) or ()]
+    missing = sorted({name for columns in indexes for name in columns} - set(obj.columns))
+    if missing:
+        raise DataFrameSchemaError(f"'indexes' names columns {missing} that the DataFrame lacks.")
+    return indexes
+
+
 def _value(entry: object) -> object:
     """A metadata entry as a plain value, whether Dagster normalized it or not."""
     return getattr(entry, "value", entry)
@@ -350,6 +359,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                     f"partition being written (e.g. {outside.head(3).tolist()}); return only that partition's rows."
                 )
         unique_key = _unique_key(metadata, write_mode, first)
+        indexes = _indexes(metadata, first)
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
         logs_fetch = bool(_value(metadata.get("fetch_log")))
@@ -376,6 +386,8 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 written = self._write_keeping_rows(
                     cursor, table_slice, batches, columns, existing, unique_key
                 )
+                for indexed in indexes:
+                    cursor.execute(client.index_statement(table_slice, indexed))
             else:
                 self._replace(cursor, table_slice, batches, columns)
                 written = frames.rows
