@@ -4,6 +4,8 @@ SQL assets, the IO manager, the CLI and the instance all resolve the URL through
 """
 
 import contextlib
+import os
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,22 @@ from spotify_assets.warehouse.sql_files import load_sql
 from spotify_assets.warehouse.urls import describe_url, normalize_url, redact_password
 
 LAYERS = ("bronze", "silver", "gold")
+
+# One ADBC database per process and URL. Opening one loads the server's type catalogue, 0.3-0.5 s
+# on a loaded 2-core machine against 0.01-0.05 s for a connection cloned from it, which a write
+# or read pays on every call otherwise. The anchor is an idle autocommit connection; connections
+# are cloned from it, each with its own transaction.
+_ADBC_ANCHORS: dict[tuple[int, str], adbc.Connection] = {}
+_ADBC_LOCK = threading.Lock()
+
+
+def _adbc_connect(url: str) -> adbc.Connection:
+    key = (os.getpid(), url)  # a forked process opens its own
+    with _ADBC_LOCK:
+        anchor = _ADBC_ANCHORS.get(key)
+        if anchor is None:
+            anchor = _ADBC_ANCHORS[key] = adbc.connect(url, autocommit=True)
+    return anchor.adbc_clone()
 
 
 class DatabaseUnavailableError(RuntimeError):
@@ -158,7 +176,7 @@ class PostgresResource(ConfigurableResource):
         """An Arrow (ADBC) connection for bulk loads and reads, in one transaction like ``get_connection``."""
         url = self.target_url
         try:
-            conn = adbc.connect(url)
+            conn = _adbc_connect(url)
         except adbc_driver_manager.Error as exc:
             raise self._unavailable(exc) from None
         try:

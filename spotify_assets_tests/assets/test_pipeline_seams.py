@@ -1,7 +1,9 @@
 """The whole pipeline (bronze from the sandbox over HTTP, silver, gold) at its seams.
 
 - On the 20-artist default catalog, table counts equal counts computed from the sandbox's catalog.
-- Running it twice changes nothing in silver or gold.
+- Running it twice changes nothing in silver or gold, and the second run rewrites neither: every
+  SQL asset reuses its build (same tables on disk, checks reported again); a change to one bronze
+  table then rebuilds exactly the silver and gold tables downstream of it.
 - A development-mode sandbox and an extended one over the same catalog give the same silver rows,
   but for the fields development-mode apps lack and the playlists they may not read.
 - A run killed part-way leaves every table as it was or as it should be, and the next run completes.
@@ -18,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
 
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.gold import GOLD_SPECS, gold_assets
@@ -26,7 +28,7 @@ from spotify_assets.assets.silver import SILVER_SPECS, silver_assets
 from spotify_assets.sandbox import SandboxServer
 from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.assets.bronze_rows import select_rows
-from spotify_assets_tests.assets.runs import failed_checks
+from spotify_assets_tests.assets.runs import checks, failed_checks, metadata
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 pytestmark = pytest.mark.postgres
@@ -54,6 +56,43 @@ def _snapshot(postgres: PostgresResource) -> dict[str, list[tuple]]:
         )
         for spec in SPECS
     }
+
+
+def _files(postgres: PostgresResource) -> dict[str, tuple[int, int]]:
+    """Each silver and gold table's oid and data file: a rebuild or rewrite changes them."""
+    with postgres.get_connection() as conn:
+        rows = conn.execute(
+            "select n.nspname || '.' || c.relname, c.oid::bigint, c.relfilenode::bigint "
+            "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = any(%s) and c.relkind = 'r'",
+            [[postgres.schema("silver"), postgres.schema("gold")]],
+        ).fetchall()
+    return {name: (oid, node) for name, oid, node in rows}
+
+
+def _rebuilt(result) -> dict[AssetKey, bool]:
+    return {spec.key: metadata(result, spec.key)["rebuilt"] for spec in SPECS}
+
+
+def _downstream_in_sql_layers(bronze_table: str) -> set[AssetKey]:
+    """The silver and gold assets reading ``bronze_table``, directly or through silver and gold."""
+    sql_assets = {key for a in [*silver_assets, *gold_assets] for key in a.keys}
+    found = {AssetKey(["bronze", bronze_table])}
+    while True:
+        more = {
+            key
+            for a in [*silver_assets, *gold_assets]
+            for key in a.keys
+            if key not in found and found & set(a.asset_deps[key])
+        }
+        if not more:
+            return found & sql_assets
+        found |= more
+
+
+def check_metadata_value(evaluation, name: str) -> object:
+    entry = evaluation.metadata.get(name)
+    return None if entry is None else entry.value
 
 
 def _count(postgres: PostgresResource, table: str, where: str = "true") -> int:
@@ -97,10 +136,43 @@ def test_default_catalog_counts_match_the_catalog_and_a_rerun_changes_nothing(
         )
     assert summary == {artist: credited[artist] for artist in catalog.artist_ids()}
 
-    before = _snapshot(postgres)
+    before, files = _snapshot(postgres), _files(postgres)
     second = materialize(PIPELINE, resources=resources, instance=instance)
     assert second.success and not failed_checks(second)
     assert _snapshot(postgres) == before
+    # Nothing new was fetched: no SQL table was rebuilt or rewritten, and each asset's checks
+    # were reported again, from the build they describe.
+    assert _files(postgres) == files
+    assert not any(_rebuilt(second).values())
+    assert {metadata(second, spec.key)["reused_from_run"] for spec in SPECS} == {first.run_id}
+    reported = checks(second)
+    assert set(reported) == set(checks(first))
+    assert {check_metadata_value(e, "reused_from_run") for e in reported.values()} == {first.run_id}
+
+    # One artist changes in bronze: exactly the tables downstream of bronze.artists are rebuilt.
+    bronze = postgres.schema("bronze")
+    with postgres.get_connection() as conn:
+        conn.execute(
+            f'insert into "{bronze}".artists (spotify_id, parent_id, position, endpoint, params, '
+            "fetched_at, load_id, content_hash, response) "
+            "select spotify_id, parent_id, position, endpoint, params, now(), 'test', "
+            "md5(content_hash), jsonb_set(response, '{name}', to_jsonb('Renamed'::text)) "
+            f'from "{bronze}".artists order by spotify_id limit 1'
+        )
+    third = materialize(
+        PIPELINE,
+        selection=AssetSelection.groups("silver", "gold"),
+        resources=resources,
+        instance=instance,
+    )
+    assert third.success
+    rebuilt = {key for key, again in _rebuilt(third).items() if again}
+    assert rebuilt == _downstream_in_sql_layers("artists")
+    assert AssetKey(["silver", "albums"]) not in rebuilt  # a control: albums read no artists
+    after = _files(postgres)
+    assert {name for name in files if after[name] != files[name]} == {
+        f"{postgres.schema(key.path[0])}.{key.path[1]}" for key in rebuilt
+    }
 
 
 def test_development_and_extended_sandboxes_give_the_same_silver_but_for_missing_fields(

@@ -4,13 +4,15 @@ For each app mode, a sandbox with ``--artists`` artists runs in its own process 
 share this process's interpreter), every artist and playlist is watched, and bronze + silver +
 gold are materialized twice: a first run, then a run with nothing new. Printed per run: wall time,
 time in each layer (bronze steps; silver and gold SQL builds separately), API calls against the
-minimum the mode allows (computed from the catalog), and rows per layer.
+minimum the mode allows (computed from the catalog), rows per layer, the SQL tables rebuilt (the
+others reused their build) and the peak resident memory of this process, which runs the pipeline.
 
 Runs against SPOTIFY_ASSETS_DATABASE_URL or the embedded server; tables live in ``benchpipe_*``
 schemas, dropped at the end.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import socket
@@ -156,6 +158,29 @@ def rows_per_layer(result) -> dict[str, int]:
     return dict(rows)
 
 
+def reset_peak_rss() -> None:
+    """Start measuring this process's peak resident memory afresh (Linux: clear_refs 5)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory since the last reset (VmHWM), in MB."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def rebuilt_tables(result) -> int:
+    return sum(
+        bool(event.materialization.metadata["rebuilt"].value)
+        for event in result.get_asset_materialization_events()
+        if "rebuilt" in event.materialization.metadata
+    )
+
+
 def bench_mode(mode: str, artists: int, folder: Path) -> dict:
     catalog = Catalog(seed=SandboxConfig().seed, artists=artists)
     watchlist = folder / f"watchlist-{mode}.yaml"
@@ -178,6 +203,7 @@ def bench_mode(mode: str, artists: int, folder: Path) -> dict:
         instance = DagsterInstance.ephemeral()
         for run in ("first", "no_change"):
             sandbox.reset_stats()
+            reset_peak_rss()
             started = time.monotonic()
             result = materialize(PIPELINE, resources=resources, instance=instance)
             assert result.success, f"{mode} {run} run failed"
@@ -189,6 +215,8 @@ def bench_mode(mode: str, artists: int, folder: Path) -> dict:
                 "api_requests": stats["total"],
                 "api_requests_by_endpoint": stats["endpoints"],
                 "rows": rows_per_layer(result),
+                "sql_tables_rebuilt": rebuilt_tables(result),
+                "peak_rss_mb": peak_rss_mb(),
             }
     finally:
         sandbox.stop()
@@ -221,12 +249,14 @@ def main() -> None:
                 f"  API requests: {first['api_requests']} (minimum {figures['minimum_calls']['total']} "
                 f"+ tokens); minimum by family {figures['minimum_calls']}"
             )
-            print(f"  rows: {first['rows']}")
+            print(f"  rows: {first['rows']}; peak RSS {first['peak_rss_mb']} MB")
             print(
                 f"  no-change run: {again['wall_seconds']} s wall "
                 f"({again['wall_seconds'] / first['wall_seconds']:.0%} of the first), "
                 f"{again['api_requests']} API requests "
-                f"({again['api_requests'] / first['api_requests']:.0%}); steps {again['step_seconds']}"
+                f"({again['api_requests'] / first['api_requests']:.0%}); steps {again['step_seconds']}; "
+                f"SQL tables rebuilt {again['sql_tables_rebuilt']} of {first['sql_tables_rebuilt']}; "
+                f"peak RSS {again['peak_rss_mb']} MB"
             )
     print(json.dumps(all_figures, default=str))
 

@@ -38,6 +38,7 @@ from dagster import (
 from spotify_assets.io_managers.postgres import DataFrameSchemaError, PostgresPandasIOManager
 from spotify_assets.io_managers.postgres import io_manager as io_manager_module
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 
 pytestmark = pytest.mark.postgres
 
@@ -827,3 +828,96 @@ def test_declared_types_settle_all_null_columns(
         [postgres.schema("bronze")],
     )
     assert types == [("doc", "jsonb", "NO"), ("day", "date", "YES"), ("n", "bigint", "YES")]
+
+
+def _streamed_history(batches, fetched: dict | None = None, fail_after: int | None = None):
+    """A bronze-like asset returning a FrameStream of ``batches``; it raises after ``fail_after``
+    batches, and sets its ``fetched`` metadata once every batch was taken."""
+    taken: list[int] = []
+
+    @asset(
+        key_prefix="bronze",
+        metadata={"write_mode": "append", "unique_key": ["content_hash"], "fetch_log": True},
+    )
+    def history() -> FrameStream:
+        stream = FrameStream(iter(()))
+
+        def produce():
+            for number, frame in enumerate(batches, start=1):
+                if fail_after is not None and number > fail_after:
+                    raise RuntimeError("the API went away mid-stream")
+                taken.append(len(taken))
+                yield frame
+            stream.metadata["fetched"] = fetched or {"batches": len(taken)}
+
+        stream.batches = produce()
+        return stream
+
+    return history, taken
+
+
+def test_frame_stream_loads_every_batch_once_in_one_transaction(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    batches = [
+        pd.DataFrame({"content_hash": ["a", "b"], "doc": [{"n": 1}, {"n": 2}]}),
+        pd.DataFrame({"content_hash": ["b", "c"], "doc": [{"n": 2}, {"n": 3}]}),
+        pd.DataFrame(
+            {"content_hash": pd.Series([], dtype=object), "doc": pd.Series([], dtype=object)}
+        ),
+    ]
+    history, taken = _streamed_history(batches)
+    result = materialize([history], resources={"io_manager": io_manager})
+    metadata = result.asset_materializations_for_node("bronze__history")[0].metadata
+    bronze = postgres.schema("bronze")
+    # Duplicates across batches are stored once, as within one DataFrame.
+    assert _fetch(postgres, f'select content_hash, doc from "{bronze}".history order by 1') == [
+        ("a", {"n": 1}),
+        ("b", {"n": 2}),
+        ("c", {"n": 3}),
+    ]
+    assert (metadata["batches_loaded"].value, metadata["rows_written"].value) == (3, 3)
+    assert metadata["rows_skipped_as_duplicates"].value == 1
+    # The metadata set at the stream's end is what the fetch log holds.
+    assert _fetch(postgres, f'select run_id, fetched from "{bronze}".fetch_log') == [
+        (result.run_id, {"batches": 3})
+    ]
+    assert taken == [0, 1, 2]
+
+
+def test_frame_stream_failing_mid_way_writes_nothing(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    frame = pd.DataFrame({"content_hash": ["a"], "doc": [{"n": 1}]})
+    history, _ = _streamed_history([frame])
+    materialize([history], resources={"io_manager": io_manager})
+    more = [pd.DataFrame({"content_hash": [h], "doc": [{"n": h}]}) for h in ("b", "c", "d")]
+    failing, taken = _streamed_history(more, fail_after=2)
+    with pytest.raises(Exception, match="the API went away mid-stream"):
+        materialize([failing], resources={"io_manager": io_manager})
+    assert taken == [0, 1]
+    bronze = postgres.schema("bronze")
+    assert _fetch(postgres, f'select content_hash from "{bronze}".history') == [("a",)]
+    assert _fetch(postgres, f'select count(*) from "{bronze}".fetch_log') == [(1,)]
+
+
+def test_frame_stream_batches_must_share_columns(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    batches = [
+        pd.DataFrame({"content_hash": ["a"], "doc": [{"n": 1}]}),
+        pd.DataFrame({"content_hash": ["b"], "doc": ["text, not JSON"]}),
+    ]
+    history, _ = _streamed_history(batches)
+    with pytest.raises(Exception, match="Batch 2 of the FrameStream has columns"):
+        materialize([history], resources={"io_manager": io_manager})
+    assert not postgres.table_exists(postgres.schema("bronze"), "history")
+
+
+def test_frame_stream_needs_append_mode(io_manager: PostgresPandasIOManager) -> None:
+    @asset(key_prefix="bronze")
+    def history() -> FrameStream:
+        return FrameStream(iter([pd.DataFrame({"id": [1]})]))
+
+    with pytest.raises(ValueError, match="returned a FrameStream, which the IO manager appends"):
+        materialize([history], resources={"io_manager": io_manager})

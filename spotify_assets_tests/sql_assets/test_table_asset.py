@@ -85,6 +85,10 @@ def sql_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+# The tables the widgets build reads, as its deps: a change to either rebuilds it.
+SOURCES = [AssetKey(["gold", "widget_source"]), AssetKey(["gold", "parts"])]
+
+
 def _write_sql(root: Path, name: str, text: str) -> str:
     (root / f"{name}.sql").write_text(text, encoding="utf-8")
     return name
@@ -138,7 +142,7 @@ def _tables(postgres: PostgresResource) -> list[str]:
 
 def _widgets_asset(sql_root: Path, text: str = COPY_SOURCE, spec: TableSpec = WIDGETS):
     _write_sql(sql_root, "gold/build_widgets", text)
-    return sql_table_asset(spec=spec, sql_file="gold/build_widgets", deps=[AssetKey(["x", "y"])])
+    return sql_table_asset(spec=spec, sql_file="gold/build_widgets", deps=SOURCES)
 
 
 def test_definition_carries_key_grain_kinds_owners_tags_automation_and_columns(sql_root):
@@ -151,7 +155,7 @@ def test_definition_carries_key_grain_kinds_owners_tags_automation_and_columns(s
     assert spec.owners == ["team:spotify-assets"]
     assert spec.tags["layer"] == "gold"
     assert spec.automation_condition == AutomationCondition.eager()
-    assert {dep.asset_key for dep in spec.deps} == {AssetKey(["x", "y"])}
+    assert {dep.asset_key for dep in spec.deps} == set(SOURCES)
     schema = spec.metadata["dagster/column_schema"]
     assert isinstance(schema, TableSchema)
     assert [(c.name, c.type, c.description) for c in schema.columns][:2] == [
@@ -224,6 +228,52 @@ def test_running_twice_changes_nothing(sql_root, postgres):
     assert _rows(postgres) == first
     assert _tables(postgres) == ["parts", "widget_source", "widgets"]
     assert not failed_checks(result)
+
+
+def _file_node(postgres: PostgresResource) -> int:
+    with postgres.get_connection() as conn:
+        return conn.execute(
+            "select c.relfilenode from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = %s and c.relname = 'widgets'",
+            [postgres.schema("gold")],
+        ).fetchone()[0]
+
+
+def test_unchanged_inputs_reuse_the_build_and_any_change_rebuilds(sql_root, postgres):
+    instance = DagsterInstance.ephemeral()
+    _fill(postgres, GOOD)
+    asset = _widgets_asset(sql_root)
+    first = build(postgres, [asset], instance=instance)
+    node = _file_node(postgres)
+
+    again = build(postgres, [asset], instance=instance)
+    reused = metadata(again, WIDGETS.key)
+    assert (reused["rebuilt"], reused["reused_from_run"]) == (False, first.run_id)
+    assert reused["dagster/row_count"] == metadata(first, WIDGETS.key)["dagster/row_count"]
+    assert _file_node(postgres) == node  # the table was not rewritten
+    # Every check is reported again, as the build it describes evaluated it.
+    assert {name: e.passed for name, e in checks(again).items()} == {
+        name: e.passed for name, e in checks(first).items()
+    }
+    assert {check_metadata(e)["reused_from_run"] for e in checks(again).values()} == {first.run_id}
+    (event,) = again.get_asset_materialization_events()
+    assert event.materialization.tags["dagster/data_version"] == reused["input_version"]
+
+    # A third unchanged run still points at the build, not at the run that reused it.
+    third = build(postgres, [asset], instance=instance)
+    assert metadata(third, WIDGETS.key)["reused_from_run"] == first.run_id
+
+    _fill(postgres, GOOD)  # the same rows, in new tables: an input changed
+    rebuilt = build(postgres, [asset], instance=instance)
+    assert metadata(rebuilt, WIDGETS.key)["rebuilt"] is True
+    assert _file_node(postgres) != node
+
+    # New code over the same inputs rebuilds too.
+    node = _file_node(postgres)
+    changed = _widgets_asset(sql_root, COPY_SOURCE + "\n-- reworded\n")
+    assert changed.code_versions_by_key[WIDGETS.key] != asset.code_versions_by_key[WIDGETS.key]
+    assert metadata(build(postgres, [changed], instance=instance), WIDGETS.key)["rebuilt"] is True
+    assert _file_node(postgres) != node
 
 
 def test_direct_invocation_with_build_asset_context(sql_root, postgres):

@@ -3,17 +3,17 @@
 Incremental: an album bronze already holds is not fetched again unless a full refresh is asked.
 """
 
-import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.artist_albums import artist_albums
-from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
+from spotify_assets.assets.bronze.bronze_asset import Summary, bronze_asset, publish_stream
 from spotify_assets.assets.bronze.bronze_records import records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.spotify_client import client_settings
+from spotify_assets.resources.spotify_client import SpotifyClient, client_settings
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 
 
 def stored_ids(postgres: PostgresResource, table: str, ids: list[str]) -> set[str]:
@@ -37,21 +37,27 @@ def albums(
     config: Refresh,
     spotify: SpotifyResource,
     postgres: PostgresResource,
-) -> pd.DataFrame:
+) -> FrameStream:
     artist_ids = upstream_fetch(context, postgres, "artist_albums").fetched["artist_ids"]
     rows = postgres.query_sql_file("bronze/select_listed_album_ids", {"artist_ids": artist_ids})
     listed = [album_id for (album_id,) in rows]
     known = set() if config.full_refresh else stored_ids(postgres, "albums", listed)
     wanted = [album_id for album_id in listed if album_id not in known]
-    with spotify_client(spotify) as client:
-        fetched = client.get_albums(ids=wanted)
-    return publish(
+
+    def fetch(client: SpotifyClient, ids: list[str], summary: Summary) -> list:
+        fetched = client.get_albums(ids=ids)
+        summary.scope["album_ids"] += [
+            item.spotify_id for item in fetched if item.object is not None
+        ]
+        return records_from(fetched)
+
+    return publish_stream(
         context,
-        records_from(fetched),
-        client=client,
-        spotify=spotify,
+        spotify,
+        plan=lambda client, summary: wanted,
+        fetch_batch=fetch,
+        scope={"album_ids": []},
         artist_ids=artist_ids,
         albums_listed=len(listed),
         albums_already_stored=len(known),
-        scope={"album_ids": [item.spotify_id for item in fetched if item.object is not None]},
     )

@@ -4,12 +4,11 @@ Incremental: an artist whose album count (one one-item page) matches what bronze
 listed again; the new-release sensor uses the same comparison to decide what to refresh.
 """
 
-import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.artists import artists
-from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
-from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.bronze_asset import Summary, bronze_asset, publish_stream
+from spotify_assets.assets.bronze.bronze_records import BronzeRecord, records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
@@ -19,6 +18,7 @@ from spotify_assets.resources.spotify_client import (
     client_settings,
 )
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 
 
 def listed_album_counts(postgres: PostgresResource, artist_ids: list[str]) -> dict[str, int]:
@@ -60,26 +60,28 @@ def artist_albums(
     config: Refresh,
     spotify: SpotifyResource,
     postgres: PostgresResource,
-) -> pd.DataFrame:
+) -> FrameStream:
     artist_ids = upstream_fetch(context, postgres, "artists").fetched["artist_ids"]
     known = {} if config.full_refresh else listed_album_counts(postgres, artist_ids)
-    with spotify_client(spotify) as client:
+
+    def plan(client: SpotifyClient, summary: Summary) -> list[str]:
         probed = [artist for artist in artist_ids if artist in known]
         totals = album_totals(client, probed)
         # An artist probed but gone since the artists step keeps what bronze listed.
         changed = [a for a in artist_ids if a not in known or totals.get(a, known[a]) != known[a]]
-        listings = client.get_artists_albums(artist_ids=changed)
-    records = [
-        record
-        for artist_id, fetched in listings.items()
-        for record in records_from(fetched, parent_id=artist_id)
-    ]
-    return publish(
-        context,
-        records,
-        client=client,
-        spotify=spotify,
-        scope={"artist_ids": artist_ids},
-        artists_listed=len(changed),
-        artists_unchanged=len(artist_ids) - len(changed),
+        summary.extra.update(
+            artists_listed=len(changed), artists_unchanged=len(artist_ids) - len(changed)
+        )
+        return changed
+
+    def fetch(client: SpotifyClient, ids: list[str], summary: Summary) -> list[BronzeRecord]:
+        listings = client.get_artists_albums(artist_ids=ids)
+        return [
+            record
+            for artist_id, fetched in listings.items()
+            for record in records_from(fetched, parent_id=artist_id)
+        ]
+
+    return publish_stream(
+        context, spotify, plan=plan, fetch_batch=fetch, scope={"artist_ids": artist_ids}
     )

@@ -4,11 +4,17 @@ Bronze assets call Spotify, so they share one concurrency pool (two runs never h
 once), retry transient failures with backoff, and refuse to retry what cannot get better (bad
 watch list, unusable or refused credentials, a 4xx, a Retry-After beyond the cap, an exhausted
 quota).
+
+The big families (artist listings, albums, full tracks) stream: the asset returns a
+``FrameStream`` whose batches fetch ``BATCH_IDS`` ids at a time, and the IO manager loads each
+batch before the next is fetched, in the one transaction that also logs the fetch. So a step
+holds one batch of objects, whatever the size of the catalog.
 """
 
 import contextlib
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -16,10 +22,13 @@ from dagster import (
     AssetExecutionContext,
     Backoff,
     BetaWarning,
+    DagsterType,
     Failure,
     Jitter,
     MetadataValue,
     RetryPolicy,
+    TypeCheck,
+    TypeCheckContext,
     asset,
 )
 from dagster_pandas import PandasColumn, create_dagster_pandas_dataframe_type
@@ -38,14 +47,20 @@ from spotify_assets.resources.spotify_client import (
 )
 from spotify_assets.resources.watchlist_file import SpotifyType, WatchListError, resolve_watchlist
 from spotify_assets.resources.watchlist_resource import WatchListResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 
 SPOTIFY_POOL = "spotify_api"
+
+# Ids fetched per streamed batch: a multiple of every batch endpoint's id limit (20 albums, 50
+# tracks), so streaming makes no extra request; 500 albums with their first track page are
+# about 10 MB of JSON, some 100 MB as Python objects.
+BATCH_IDS = 500
 
 # dagster-pandas marks its typing API as beta; the project pins dagster-pandas to 0.29.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", BetaWarning)
-    BronzeRows = create_dagster_pandas_dataframe_type(
-        name="BronzeRows",
+    _BronzeFrame = create_dagster_pandas_dataframe_type(
+        name="BronzeFrame",
         description="Bronze rows: one verbatim Spotify object per distinct content hash.",
         columns=[
             PandasColumn.string_column("content_hash", unique=True, non_nullable=True),
@@ -57,6 +72,35 @@ with warnings.catch_warnings():
             PandasColumn.exists("params", non_nullable=True),
         ],
     )
+
+
+def _checked_batches(
+    context: TypeCheckContext, batches: Iterator[pd.DataFrame]
+) -> Iterator[pd.DataFrame]:
+    for number, frame in enumerate(batches, start=1):
+        check = _BronzeFrame.type_check(context, frame)
+        if not check.success:
+            raise Failure(
+                description=f"Batch {number} is not bronze rows: {check.description}",
+                allow_retries=False,
+            )
+        yield frame
+
+
+def _check_bronze_rows(context: TypeCheckContext, value: object) -> TypeCheck:
+    """A bronze frame, checked now; or a stream of them, each checked as the IO manager takes it."""
+    if isinstance(value, FrameStream):
+        value.batches = _checked_batches(context, value.batches)
+        return TypeCheck(True, description="A stream of bronze frames, each checked when loaded.")
+    return _BronzeFrame.type_check(context, value)
+
+
+BronzeRows = DagsterType(
+    name="BronzeRows",
+    description="Bronze rows: one verbatim Spotify object per distinct content hash, as one "
+    "DataFrame or a FrameStream of them.",
+    type_check_fn=_check_bronze_rows,
+)
 
 # Errors that no retry can fix (a bad watch list, unusable credentials files, refused credentials,
 # a 4xx, a wait beyond the cap): the step fails at once with the parser's, the store's or
@@ -138,6 +182,26 @@ def unknown_ids(context: AssetExecutionContext, fetched: Sequence[Fetched], type
     return unknown
 
 
+def _fetch_metadata(
+    client: SpotifyClient | None,
+    spotify: SpotifyResource | None,
+    scope: Mapping[str, Any] | None,
+    extra: Mapping[str, Any],
+    objects: int,
+) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"objects_fetched": objects}
+    fetched = dict(scope or {})
+    if client is not None and spotify is not None:
+        stats = client.stats()
+        metadata["api_requests"] = int(stats["requests"])
+        metadata["api_stats"] = MetadataValue.json(stats)
+        metadata["source"] = fetched["source"] = spotify.source
+    for key, value in {**fetched, **extra}.items():
+        metadata[key] = MetadataValue.json(value) if isinstance(value, list | dict) else value
+    metadata["fetched"] = MetadataValue.json(fetched)
+    return metadata
+
+
 def publish(
     context: AssetExecutionContext,
     records: Sequence[BronzeRecord],
@@ -152,15 +216,52 @@ def publish(
     ``scope`` is what later steps of the run work on (ids, snapshots): it is logged with the
     rows in bronze.fetch_log (as ``fetched``, with the source) and shown, like ``extra``.
     """
-    metadata: dict[str, Any] = {"objects_fetched": len(records)}
-    fetched = dict(scope or {})
-    if client is not None and spotify is not None:
-        stats = client.stats()
-        metadata["api_requests"] = int(stats["requests"])
-        metadata["api_stats"] = MetadataValue.json(stats)
-        metadata["source"] = fetched["source"] = spotify.source
-    for key, value in {**fetched, **extra}.items():
-        metadata[key] = MetadataValue.json(value) if isinstance(value, list | dict) else value
-    metadata["fetched"] = MetadataValue.json(fetched)
-    context.add_output_metadata(metadata)
+    context.add_output_metadata(_fetch_metadata(client, spotify, scope, extra, len(records)))
     return bronze_frame(records, context.op_execution_context.run_id)
+
+
+@dataclass
+class Summary:
+    """What a streamed fetch reports once done: its ``scope`` and ``extra`` metadata, as in
+    ``publish``."""
+
+    scope: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def publish_stream(
+    context: AssetExecutionContext,
+    spotify: SpotifyResource,
+    *,
+    plan: Callable[[SpotifyClient, Summary], Sequence[str]],
+    fetch_batch: Callable[[SpotifyClient, list[str], Summary], Iterable[BronzeRecord]],
+    scope: Mapping[str, Any] | None = None,
+    **extra: Any,
+) -> FrameStream:
+    """``publish`` for a big family, fetched while the IO manager loads.
+
+    ``plan`` returns the ids to fetch (it may probe first; its requests count too) and
+    ``fetch_batch`` fetches ``BATCH_IDS`` of them at a time; both may complete the summary that
+    starts as ``scope`` and ``extra``.
+    """
+    run_id = context.op_execution_context.run_id
+    stream = FrameStream(iter(()))
+
+    def batches() -> Iterator[pd.DataFrame]:
+        summary = Summary(dict(scope or {}), dict(extra))
+        objects, yielded = 0, False
+        with spotify_client(spotify) as client:
+            ids = plan(client, summary)
+            for start in range(0, len(ids), BATCH_IDS):
+                records = list(fetch_batch(client, list(ids[start : start + BATCH_IDS]), summary))
+                objects += len(records)
+                yielded = True
+                yield bronze_frame(records, run_id)
+            stream.metadata.update(
+                _fetch_metadata(client, spotify, summary.scope, summary.extra, objects)
+            )
+        if not yielded:
+            yield bronze_frame([], run_id)
+
+    stream.batches = batches()
+    return stream

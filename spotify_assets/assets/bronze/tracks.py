@@ -5,13 +5,14 @@ from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.album_tracks import album_tracks
 from spotify_assets.assets.bronze.albums import albums, stored_ids
-from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
+from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, publish_stream
 from spotify_assets.assets.bronze.bronze_records import records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import FullTracks
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import client_settings
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 
 
 @bronze_asset(
@@ -26,7 +27,7 @@ def tracks(
     config: FullTracks,
     spotify: SpotifyResource,
     postgres: PostgresResource,
-) -> pd.DataFrame:
+) -> pd.DataFrame | FrameStream:
     if not config.enabled:
         context.log.info(
             "Full tracks are off (run config tracks.enabled); album tracks carry the rest."
@@ -36,6 +37,11 @@ def tracks(
     rows = postgres.query_sql_file("bronze/select_album_track_ids", {"album_ids": album_ids})
     listed = [track_id for (track_id,) in rows]
     known = set() if config.full_refresh else stored_ids(postgres, "tracks", listed)
-    with spotify_client(spotify) as client:
-        fetched = client.get_tracks(ids=[track_id for track_id in listed if track_id not in known])
-    return publish(context, records_from(fetched), client=client, spotify=spotify, enabled=True)
+    wanted = [track_id for track_id in listed if track_id not in known]
+    return publish_stream(
+        context,
+        spotify,
+        plan=lambda client, summary: wanted,
+        fetch_batch=lambda client, ids, summary: records_from(client.get_tracks(ids=ids)),
+        enabled=True,
+    )

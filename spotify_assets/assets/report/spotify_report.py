@@ -4,10 +4,15 @@ The folder is chosen per run: the ``output_dir`` config when given, else the
 ``SPOTIFY_ASSETS_REPORT_DIR`` environment variable, else ``<project home>/report``. Files keep
 their names from run to run (``spotify_report.html``, ``<chart>.png``), so a bookmark stays valid,
 and each is written to a temporary name and renamed, so a reader never sees half a file.
+
+Drawing is the costly part, so a run whose tables, folder, source and report code are as the
+latest report's (the same input version, see ``warehouse/table_versions.py``) and whose page is
+still there draws nothing: it reports the latest materialization again, with ``rebuilt`` false.
 """
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +21,7 @@ from dagster import (
     AssetIn,
     AutomationCondition,
     Config,
+    DataVersion,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -42,9 +48,24 @@ from spotify_assets.assets.report.html_report import (
 from spotify_assets.assets.report.style import png
 from spotify_assets.constants import OWNER
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.table_versions import code_version, digest, inputs_version
 
 REPORT_DIR_ENV = "SPOTIFY_ASSETS_REPORT_DIR"
 REPORT_FILE = "spotify_report.html"
+
+# The report's code: every module of this package (charts, page, style).
+REPORT_CODE_VERSION = code_version(
+    path.read_text("utf-8") for path in sorted(Path(__file__).parent.glob("*.py"))
+)
+INPUTS = {
+    "artist_summary": ["gold", "artist_summary"],
+    "release_timeline": ["gold", "release_timeline"],
+    "collaboration_network": ["gold", "collaboration_network"],
+    "track_length_stats": ["gold", "track_length_stats"],
+    "playlist_summary": ["gold", "playlist_summary"],
+    "tracks": ["silver", "tracks"],
+    "track_artists": ["silver", "track_artists"],
+}
 
 
 class ReportConfig(Config):
@@ -88,6 +109,26 @@ def latest_fetch(postgres: PostgresResource) -> tuple[str, dt.datetime | None]:
     return found if found is not None else ("unknown (no bronze fetch recorded)", None)
 
 
+def input_version(postgres: PostgresResource, folder: Path, source: str) -> str:
+    """What the report is drawn from: its tables' versions, its code, its folder and source."""
+    tables = [(postgres.schema(layer), table) for layer, table in INPUTS.values()]
+    with postgres.get_connection() as conn:
+        tables_version = inputs_version(conn, tables, REPORT_CODE_VERSION)
+    return digest([tables_version, str(folder), source])
+
+
+def _unchanged(
+    context: AssetExecutionContext, version: str, report: Path
+) -> Mapping[str, object] | None:
+    """The latest report's metadata when it was drawn from ``version`` and is still on disk."""
+    event = context.instance.get_latest_materialization_event(context.asset_key)
+    if event is None or event.asset_materialization is None or not report.is_file():
+        return None
+    metadata = event.asset_materialization.metadata
+    recorded = metadata.get("input_version")
+    return metadata if recorded is not None and recorded.value == version else None
+
+
 def _write(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
     # The report shows what the user listens to and follows: readable by its owner only.
@@ -102,19 +143,14 @@ def _write(path: Path, data: bytes) -> None:
     kinds={"seaborn", "html"},
     owners=[OWNER],
     automation_condition=AutomationCondition.eager(),
+    code_version=REPORT_CODE_VERSION,
     metadata={"figures": figures_metadata()},
     ins={
-        "artist_summary": AssetIn(key=["gold", "artist_summary"]),
-        "release_timeline": AssetIn(key=["gold", "release_timeline"]),
-        "collaboration_network": AssetIn(key=["gold", "collaboration_network"]),
-        "track_length_stats": AssetIn(key=["gold", "track_length_stats"]),
-        "playlist_summary": AssetIn(key=["gold", "playlist_summary"]),
+        **{name: AssetIn(key=key) for name, key in INPUTS.items() if key[0] == "gold"},
         # Per-track lengths for the violins (gold keeps only per-decade statistics).
-        "tracks": AssetIn(
-            key=["silver", "tracks"], metadata={"columns": ["track_id", "duration_ms"]}
-        ),
+        "tracks": AssetIn(key=INPUTS["tracks"], metadata={"columns": ["track_id", "duration_ms"]}),
         "track_artists": AssetIn(
-            key=["silver", "track_artists"], metadata={"columns": ["track_id", "artist_id"]}
+            key=INPUTS["track_artists"], metadata={"columns": ["track_id", "artist_id"]}
         ),
     },
 )
@@ -131,6 +167,17 @@ def spotify_report(
     track_artists: pd.DataFrame,
 ) -> MaterializeResult:
     """One self-contained HTML page of seaborn charts (and their PNGs) drawn from the gold tables."""
+    source, as_of = latest_fetch(postgres)
+    folder = settings.private_dir(output_dir(config.output_dir))
+    report = folder / REPORT_FILE
+    version = input_version(postgres, folder, source)
+    previous = _unchanged(context, version, report)
+    if previous is not None:
+        context.log.info(f"Report inputs unchanged since {report} was drawn; not redrawn.")
+        kept = {name: value for name, value in previous.items() if name != "rebuilt"}
+        return MaterializeResult(
+            metadata={**kept, "rebuilt": False}, data_version=DataVersion(version)
+        )
     lengths = track_lengths.track_lengths(artist_summary, tracks, track_artists)
     drawn = {
         "releases_per_year": releases.releases_per_year(release_timeline),
@@ -142,7 +189,6 @@ def spotify_report(
         "playlist_contents": playlist_contents.playlist_contents(playlist_summary),
     }
     charts = [Chart(f.name, f.title, f.caption, drawn[f.name]) for f in FIGURES]
-    source, as_of = latest_fetch(postgres)
     rows = {
         "gold.artist_summary": len(artist_summary),
         "gold.release_timeline": len(release_timeline),
@@ -159,7 +205,6 @@ def spotify_report(
         rows=rows,
     )
 
-    folder = settings.private_dir(output_dir(config.output_dir))
     rendered, chart_paths = [], {}
     for chart in charts:
         image = png(chart.figure)
@@ -167,7 +212,6 @@ def spotify_report(
         _write(path, image)
         rendered.append((chart, image))
         chart_paths[chart.name] = str(path)
-    report = folder / REPORT_FILE
     _write(report, render_html(rendered, data).encode("utf-8"))
     context.log.info(f"Report written to {report}")
 
@@ -180,5 +224,8 @@ def spotify_report(
             "source": source,
             "api_mode": data.api_mode,
             "data_as_of": MetadataValue.timestamp(as_of) if as_of else "unknown",
-        }
+            "rebuilt": True,
+            "input_version": version,
+        },
+        data_version=DataVersion(version),
     )

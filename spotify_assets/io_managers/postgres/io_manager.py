@@ -12,15 +12,19 @@ transaction on one connection, so a failure or a killed process leaves the previ
 logged in ``<schema>.fetch_log`` under the run id, in the same transaction as the rows, so a
 later step reads exactly what its own run stored.
 
+A ``FrameStream`` (``warehouse/frame_stream.py``) instead of a DataFrame is loaded batch by batch
+in the same one transaction, so an asset never holds all its rows; streams go to append tables.
+
 Loads stream Arrow batches through ADBC's binary COPY. A column added to the DataFrame is added to
 the table; a type change that existing rows cannot follow fails before anything is written.
 """
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import adbc_driver_manager
@@ -55,6 +59,7 @@ from spotify_assets.io_managers.postgres.pandas_handler import (
 )
 from spotify_assets.warehouse import ddl
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 from spotify_assets.warehouse.sql_files import load_sql
 from spotify_assets.warehouse.table_metadata import table_metadata
 
@@ -108,6 +113,15 @@ def _unique_key(metadata: Mapping[str, Any], write_mode: str, obj: pd.DataFrame)
     return key
 
 
+def _text_array(values: Sequence[str]) -> str:
+    """A PostgreSQL text[] literal: ADBC binds no Arrow lists, so arrays travel as text."""
+    return (
+        "{"
+        + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )
+
+
 def _indexes(metadata: Mapping[str, Any], obj: pd.DataFrame) -> list[tuple[str, ...]]:
     """``indexes`` metadata: column lists to index, so lookups into kept rows stay cheap."""
     indexes = [tuple(columns) for columns in _value(metadata.get("indexes")) or ()]
@@ -122,9 +136,9 @@ def _value(entry: object) -> object:
     return getattr(entry, "value", entry)
 
 
-def _fetched(context: OutputContext) -> object:
+def _fetched(context: OutputContext, metadata: Mapping[str, Any]) -> object:
     """What the step fetched, from its ``fetched`` output metadata (an asset with ``fetch_log``)."""
-    entry = (context.output_metadata or {}).get("fetched")
+    entry = metadata.get("fetched")
     if entry is None:
         raise ValueError(
             f"Asset {context.asset_key.to_user_string()} has 'fetch_log' metadata, so its output "
@@ -208,6 +222,78 @@ def _rows_outside(df: pd.DataFrame, dim: PartitionDimension) -> pd.Series | None
     return values[~inside]
 
 
+@contextlib.contextmanager
+def _producer_errors(frames: "_Frames") -> Iterator[None]:
+    """Raise the producer's own error, not the driver's report of it (the transaction is gone)."""
+    try:
+        yield
+    except Exception:
+        if frames.error is not None:
+            raise frames.error from None
+        raise
+
+
+class _Frames:
+    """The frames of one output: the first at hand (it decides the columns), then the rest."""
+
+    def __init__(self, batches: Iterator[pd.DataFrame]) -> None:
+        self._rest = batches
+        self.first = next(batches, None)
+        if self.first is None:
+            raise DataFrameSchemaError(
+                "The FrameStream yielded no DataFrame; yield at least one, empty if need be, so "
+                "the table's columns are known."
+            )
+        self.rows = 0
+        self.count = 0
+        self.error: BaseException | None = None
+
+    def checked(
+        self, columns: Sequence[ColumnType], declared: Mapping[str, str]
+    ) -> "_CheckedFrames":
+        return _CheckedFrames(self, columns, declared)
+
+
+class _CheckedFrames:
+    """The frames once, each checked to have the first's columns and types, rows counted."""
+
+    def __init__(
+        self, frames: _Frames, columns: Sequence[ColumnType], declared: Mapping[str, str]
+    ) -> None:
+        self.frames, self._columns, self._declared = frames, columns, declared
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        try:
+            yield from self._checked()
+        except BaseException as exc:
+            # ADBC reports an error in the batches it pulls as its own; handle_output raises this.
+            self.frames.error = exc
+            raise
+
+    def _checked(self) -> Iterator[pd.DataFrame]:
+        frames, first = self.frames, self.frames.first
+        assert first is not None
+        wanted = {col.name: col.pg_type for col in self._columns}
+        for frame in itertools.chain([first], frames._rest):
+            # An empty batch has no values to type its object columns by.
+            if frame is not first and len(frame):
+                found = {col.name: col.pg_type for col in column_types(frame, self._declared)}
+                if found != wanted:
+                    raise DataFrameSchemaError(
+                        f"Batch {frames.count + 1} of the FrameStream has columns {found}, the "
+                        f"first had {wanted}; every batch must have the same columns and types."
+                    )
+            elif list(frame.columns) != list(wanted):
+                raise DataFrameSchemaError(
+                    f"Batch {frames.count + 1} of the FrameStream has columns "
+                    f"{list(frame.columns)}, the first had {list(wanted)}."
+                )
+            frames.rows += len(frame)
+            frames.count += 1
+            yield frame
+        frames.first = None  # let the first batch go once loaded
+
+
 class PostgresPandasIOManager(ConfigurableIOManager):
     """Stores pandas DataFrames as PostgreSQL tables named by asset key (``[layer, table]``)."""
 
@@ -237,11 +323,12 @@ class PostgresPandasIOManager(ConfigurableIOManager):
 
     # -- writing -----------------------------------------------------------------------------
 
-    def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
-        if not isinstance(obj, pd.DataFrame):
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame | FrameStream) -> None:
+        if not isinstance(obj, pd.DataFrame | FrameStream):
             raise TypeError(
                 f"Asset {context.asset_key.to_user_string()} returned {type(obj).__name__}; the Postgres IO "
-                "manager stores pandas DataFrames. Return a DataFrame, or give the output another IO manager."
+                "manager stores pandas DataFrames (or a FrameStream of them). Return a DataFrame, or give "
+                "the output another IO manager."
             )
         metadata = context.definition_metadata or {}
         write_mode = metadata.get("write_mode", "replace")
@@ -250,64 +337,83 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 f"'write_mode' metadata must be one of {WRITE_MODES}, got {write_mode!r}."
             )
         table_slice = self._table_slice(context, metadata)
+        stream = obj if isinstance(obj, FrameStream) else None
+        if stream is not None and (write_mode != "append" or table_slice.partitions):
+            raise ValueError(
+                f"Asset {context.asset_key.to_user_string()} returned a FrameStream, which the IO manager "
+                "appends; give the asset metadata={'write_mode': 'append'} and no partitions, or return "
+                "one DataFrame."
+            )
+        frames = _Frames(stream.batches if stream is not None else iter([obj]))
+        first = frames.first
         not_null = declared_not_null(metadata)
         columns = [
             dataclasses.replace(col, nullable=False) if col.name in not_null else col
-            for col in column_types(obj, declared_types(metadata))
+            for col in column_types(first, declared_types(metadata))
         ]
         for dim in table_slice.partitions:
-            outside = _rows_outside(obj, dim)
+            outside = _rows_outside(first, dim)
             if outside is not None and len(outside):
                 raise DataFrameSchemaError(
-                    f"{len(outside)} of {len(obj)} rows for {table_slice.name} have '{dim.expr}' outside the "
+                    f"{len(outside)} of {len(first)} rows for {table_slice.name} have '{dim.expr}' outside the "
                     f"partition being written (e.g. {outside.head(3).tolist()}); return only that partition's rows."
                 )
-        unique_key = _unique_key(metadata, write_mode, obj)
-        indexes = _indexes(metadata, obj)
+        unique_key = _unique_key(metadata, write_mode, first)
+        indexes = _indexes(metadata, first)
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
-        fetched = _fetched(context) if _value(metadata.get("fetch_log")) else None
+        logs_fetch = bool(_value(metadata.get("fetch_log")))
+        if logs_fetch and stream is None:
+            _fetched(context, context.output_metadata or {})  # fail before writing anything
 
         self.postgres.ensure_schema(
             table_slice.schema, f"{self.postgres.schema_prefix}{client.DTYPES_SCHEMA}"
         )
         with self.postgres.get_connection() as conn:
             conn.execute(client.create_dtypes_table_statement(self.postgres.schema_prefix))
-        if fetched is not None:
+        if logs_fetch:
             self._create_fetch_log(table_slice.schema)
 
-        with self.postgres.get_adbc_connection() as conn, conn.cursor() as cursor:
+        with (
+            _producer_errors(frames),
+            self.postgres.get_adbc_connection() as conn,
+            conn.cursor() as cursor,
+        ):
             existing = self._existing_columns(cursor, table_slice)
             self._check_compatible(table_slice, existing, columns, keeps_rows)
+            batches = frames.checked(columns, declared_types(metadata))
             if keeps_rows:
                 written = self._write_keeping_rows(
-                    cursor, table_slice, obj, columns, existing, unique_key
+                    cursor, table_slice, batches, columns, existing, unique_key
                 )
                 for indexed in indexes:
                     cursor.execute(client.index_statement(table_slice, indexed))
             else:
-                self._replace(cursor, table_slice, obj, columns)
-                written = len(obj)
+                self._replace(cursor, table_slice, batches, columns)
+                written = frames.rows
             final = self._existing_columns(cursor, table_slice)
             self._store_dtypes(cursor, table_slice, columns, final, replace=not keeps_rows)
             self._comment(cursor, table_slice, self._asset_description(context), descriptions)
-            if fetched is not None:
-                self._log_fetch(cursor, table_slice, context.run_id, fetched)
+            produced = stream.metadata if stream is not None else context.output_metadata or {}
+            if logs_fetch:
+                self._log_fetch(cursor, table_slice, context.run_id, _fetched(context, produced))
             if keeps_rows:
                 cursor.execute(f"select count(*) from {ddl.render(table_slice.identifier)}")
                 row_count = cursor.fetchone()[0]
             else:
-                row_count = len(obj)  # the new table holds exactly the frame
+                row_count = frames.rows  # the new table holds exactly the frame
 
         select_sql, _ = client.select_statement(
             table_slice, {name: t for name, (t, _) in final.items()}
         )
         context.add_output_metadata(
             {
+                **(stream.metadata if stream is not None else {}),
                 **table_metadata(table_slice.name, row_count, final, descriptions),
-                **({"dagster/partition_row_count": len(obj)} if table_slice.partitions else {}),
+                **({"dagster/partition_row_count": frames.rows} if table_slice.partitions else {}),
                 "rows_written": written,
-                **({"rows_skipped_as_duplicates": len(obj) - written} if unique_key else {}),
+                **({"rows_skipped_as_duplicates": frames.rows - written} if unique_key else {}),
+                **({"batches_loaded": frames.count} if stream is not None else {}),
                 "write_mode": "partition" if table_slice.partitions else write_mode,
                 "query": MetadataValue.md(f"```sql\n{select_sql}\n```"),
             }
@@ -366,7 +472,11 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 )
 
     def _replace(
-        self, cursor: Any, table_slice: TableSlice, obj: pd.DataFrame, columns: Sequence[ColumnType]
+        self,
+        cursor: Any,
+        table_slice: TableSlice,
+        obj: Iterable[pd.DataFrame],
+        columns: Sequence[ColumnType],
     ) -> None:
         staging = ddl.staging_name(table_slice.table)
         cursor.execute(client.create_table_statement(table_slice.schema, staging, columns))
@@ -394,7 +504,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         self,
         cursor: Any,
         table_slice: TableSlice,
-        obj: pd.DataFrame,
+        obj: "_CheckedFrames",
         columns: Sequence[ColumnType],
         existing: Mapping[str, tuple[str, bool]],
         unique_key: Sequence[str],
@@ -417,7 +527,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             cursor.execute(statement, parameters=params)
         if not unique_key:
             self._load(cursor, table_slice.schema, table_slice.table, obj, columns, table_types)
-            return len(obj)
+            return obj.frames.rows
         cursor.execute(client.unique_index_statement(table_slice, unique_key))
         incoming = f"incoming_{uuid.uuid4().hex[:8]}"
         cursor.execute(client.create_temp_table_statement(incoming, columns, table_types))
@@ -430,23 +540,28 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         cursor: Any,
         schema: str | None,
         table: str,
-        obj: pd.DataFrame,
+        obj: Iterable[pd.DataFrame],
         columns: Sequence[ColumnType],
         table_types: Mapping[str, str],
     ) -> None:
-        """Stream the rows in (``schema`` None: a temporary table); each column is sent as the
-        table's own type, which binary COPY needs."""
+        """Stream the rows of every frame in one COPY (``schema`` None: a temporary table); each
+        column is sent as the table's own type, which binary COPY needs."""
+        frames = iter(obj)
+        first = next(frames)
         fields = [
             pa.field(
                 col.name,
-                arrow_type(col, obj[col.name], base_type(table_types.get(col.name, col.pg_type))),
+                arrow_type(col, first[col.name], base_type(table_types.get(col.name, col.pg_type))),
             )
             for col in columns
         ]
         arrow_schema = pa.schema(fields)
-        reader = pa.RecordBatchReader.from_batches(
-            arrow_schema, prefetched(record_batches(obj, columns, arrow_schema))
+        batches = (
+            batch
+            for frame in itertools.chain([first], frames)
+            for batch in record_batches(frame, columns, arrow_schema)
         )
+        reader = pa.RecordBatchReader.from_batches(arrow_schema, prefetched(batches))
         if schema is None:
             cursor.adbc_ingest(table, reader, mode="append", temporary=True)
         else:
@@ -465,12 +580,12 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         key = [table_slice.schema, table_slice.table]
         if replace:
             cursor.execute(client.clear_dtypes_statement(prefix), parameters=key)
-        for col in columns:
-            # A column that also holds other writes' NULLs reads back as the nullable twin.
-            dtype = nullable_dtype(col.dtype) if final[col.name][1] else col.dtype
-            cursor.execute(
-                client.upsert_dtype_statement(prefix), parameters=[*key, col.name, dtype]
-            )
+        # A column that also holds other writes' NULLs reads back as the nullable twin.
+        dtypes = [nullable_dtype(col.dtype) if final[col.name][1] else col.dtype for col in columns]
+        cursor.execute(
+            client.upsert_dtypes_statement(prefix),
+            parameters=[*key, _text_array([col.name for col in columns]), _text_array(dtypes)],
+        )
 
     @staticmethod
     def _comment(
