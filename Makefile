@@ -32,7 +32,7 @@ bench-pipeline: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline
 
 bench-silver-10k: install
-	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline --artists 10000 --modes extended
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_silver --artists 1000 10000
 
 bench-sandbox: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_sandbox

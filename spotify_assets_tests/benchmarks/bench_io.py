@@ -227,6 +227,7 @@ def main() -> None:
     floors, writes, write_memory, peak_rss = measure_writes(
         io_manager, postgres, key, frame, args.repeat
     )
+    print(f"written: floor {floors}, IO manager {writes} s", flush=True)
     subset_rows = min(args.to_sql_rows, len(frame))
     to_sql_seconds = measure_to_sql(postgres, frame.head(subset_rows))
 
@@ -234,6 +235,7 @@ def main() -> None:
     # first: the peak is then the read's own, as in an asset that loads its input.
     rows, expected = len(frame), column_hashes(frame)
     del frame
+    print(f"frame released; RSS {psutil.Process().memory_info().rss / 1e9:.2f} GB", flush=True)
     reads, read_memory = [], []
     for _ in range(args.repeat):
         with peak_rss_growth() as memory:

@@ -708,7 +708,10 @@ def test_append_with_unique_key_skips_rows_already_stored(
 def test_indexes_metadata_indexes_kept_rows_and_names_missing_columns(
     io_manager: PostgresPandasIOManager, postgres: PostgresResource
 ) -> None:
-    @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": [["k", "at"]]})
+    # Items that are not column names (an expression, a direction) are used as written.
+    indexes = [["k", "at"], ["(lower(k))", "at desc"]]
+
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": indexes})
     def history() -> pd.DataFrame:
         return pd.DataFrame({"k": ["a"], "at": [1]})
 
@@ -717,9 +720,12 @@ def test_indexes_metadata_indexes_kept_rows_and_names_missing_columns(
     assert _fetch(
         postgres,
         "select indexname, split_part(indexdef, ' USING ', 2) from pg_indexes "
-        "where schemaname = %s and tablename = 'history'",
+        "where schemaname = %s and tablename = 'history' order by 1",
         (postgres.schema("bronze"),),
-    ) == [("history__k_at", "btree (k, at)")]
+    ) == [
+        ("history__k_at", "btree (k, at)"),
+        ("history__lower_k_at_desc", "btree (lower(k), at DESC)"),
+    ]
 
     @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": [["nope"]]})
     def other() -> pd.DataFrame:
