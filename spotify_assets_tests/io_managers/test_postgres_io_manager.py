@@ -708,10 +708,7 @@ def test_append_with_unique_key_skips_rows_already_stored(
 def test_indexes_metadata_indexes_kept_rows_and_names_missing_columns(
     io_manager: PostgresPandasIOManager, postgres: PostgresResource
 ) -> None:
-    # Items that are not column names (an expression, a direction) are used as written.
-    indexes = [["k", "at"], ["(lower(k))", "at desc"]]
-
-    @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": indexes})
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": [["k", "at"]]})
     def history() -> pd.DataFrame:
         return pd.DataFrame({"k": ["a"], "at": [1]})
 
@@ -720,12 +717,9 @@ def test_indexes_metadata_indexes_kept_rows_and_names_missing_columns(
     assert _fetch(
         postgres,
         "select indexname, split_part(indexdef, ' USING ', 2) from pg_indexes "
-        "where schemaname = %s and tablename = 'history' order by 1",
+        "where schemaname = %s and tablename = 'history'",
         (postgres.schema("bronze"),),
-    ) == [
-        ("history__k_at", "btree (k, at)"),
-        ("history__lower_k_at_desc", "btree (lower(k), at DESC)"),
-    ]
+    ) == [("history__k_at", "btree (k, at)")]
 
     @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": [["nope"]]})
     def other() -> pd.DataFrame:

@@ -77,14 +77,12 @@ BRONZE_COLUMNS = TableSchema(
 
 # Asset metadata for every bronze table: append-only, one row per distinct content, and what
 # each run fetched logged with the rows (see fetch_log.py). Lookups of this run's rows (load_id)
-# and of the latest version of given ids stay index scans as history grows with every run; so does
-# silver's pick of each object's latest version (sql/silver/define_current_*.sql skip-scan LATEST).
-LATEST = ["(coalesce(response ->> 'id', content_hash))", "fetched_at desc", "content_hash"]
+# and of the latest version of given ids stay index scans as history grows with every run.
 BRONZE_METADATA = {
     "dagster/column_schema": BRONZE_COLUMNS,
     "write_mode": "append",
     "unique_key": ["content_hash"],
-    "indexes": [["load_id"], ["spotify_id", "fetched_at"], LATEST],
+    "indexes": [["load_id"], ["spotify_id", "fetched_at"]],
     "fetch_log": True,
 }
 

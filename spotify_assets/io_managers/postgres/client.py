@@ -9,7 +9,6 @@ and used as written (it comes from asset code, never from users) when it is an e
 """
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -173,23 +172,14 @@ def unique_index_statement(table_slice: TableSlice, key: Sequence[str]) -> str:
     )
 
 
-def is_column_name(item: str) -> bool:
-    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", item) is not None
-
-
-def index_statement(table_slice: TableSlice, items: Sequence[str]) -> str:
-    """A lookup index (``indexes`` metadata) on a table that keeps its rows. An item that is a
-    column name is quoted; any other (``fetched_at desc``, ``(response ->> 'id')``) is used as
-    written: it comes from asset code, never from users, like an expression ``partition_expr``."""
-    slug = "_".join(re.sub(r"\W+", "_", item).strip("_") for item in items)
-    index = f"{table_slice.table[:30]}__{slug}"[:63]
+def index_statement(table_slice: TableSlice, columns: Sequence[str]) -> str:
+    """A lookup index (``indexes`` metadata) on a table that keeps its rows."""
+    index = f"{table_slice.table[:30]}__{'_'.join(columns)}"[:63]
     return render(
         sql.SQL("create index if not exists {} on {} ({})").format(
             sql.Identifier(index),
             table_slice.identifier,
-            sql.SQL(", ").join(
-                sql.Identifier(item) if is_column_name(item) else sql.SQL(item) for item in items
-            ),
+            sql.SQL(", ").join(sql.Identifier(name) for name in columns),
         )
     )
 

@@ -123,11 +123,9 @@ def _text_array(values: Sequence[str]) -> str:
 
 
 def _indexes(metadata: Mapping[str, Any], obj: pd.DataFrame) -> list[tuple[str, ...]]:
-    """``indexes`` metadata: lists of columns (or SQL expressions, see client.index_statement) to
-    index, so lookups into kept rows stay cheap."""
+    """``indexes`` metadata: column lists to index, so lookups into kept rows stay cheap."""
     indexes = [tuple(columns) for columns in _value(metadata.get("indexes")) or ()]
-    named = {item for columns in indexes for item in columns if client.is_column_name(item)}
-    missing = sorted(named - set(obj.columns))
+    missing = sorted({name for columns in indexes for name in columns} - set(obj.columns))
     if missing:
         raise DataFrameSchemaError(f"'indexes' names columns {missing} that the DataFrame lacks.")
     return indexes
