@@ -31,8 +31,9 @@ def dagster_url(conn_id: str) -> str:
 class DagsterAssetGroupOperator(BaseOperator):
     """Launch a Dagster run of exactly one asset group, wait for it, fail when it does.
 
-    The run carries the DAG id, run id and task id as tags (``airflow/dag_id`` ...). A task killed or
-    timed out terminates its run, so no Dagster run outlives the task that owns it.
+    The run carries the DAG id, run id and task id as tags (``airflow/dag_id`` ...). Airflow calls
+    ``on_kill`` on a task it kills (SIGTERM) or times out; that terminates the run, so no Dagster run
+    outlives the task that owns it, and the task then fails as the run ends CANCELED.
     """
 
     template_fields = ("run_config",)
@@ -76,7 +77,7 @@ class DagsterAssetGroupOperator(BaseOperator):
         )
         try:
             status = dagster.wait(run_id, every=self.poll_interval)
-        except BaseException:  # a timeout or a kill signal arrives as an exception here
+        except KeyboardInterrupt:  # Ctrl-C on `airflow dags test`; SIGTERM and timeouts call on_kill
             self.on_kill()
             raise
         if status != "SUCCESS":
@@ -96,7 +97,7 @@ class DagsterAssetGroupOperator(BaseOperator):
         from spotify_assets.airflow.dagster_runs import FINAL_STATUSES
 
         try:
-            if self._dagster.status(self._run_id) in FINAL_STATUSES:
+            if self._dagster.status(self._run_id) in {*FINAL_STATUSES, "CANCELING"}:
                 return
             self._dagster.terminate(self._run_id)
             self.log.warning("Terminated Dagster run %s", self._dagster.run_url(self._run_id))
