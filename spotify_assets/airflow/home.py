@@ -36,7 +36,9 @@ class AirflowHome:
 
 def missing_extra() -> str | None:
     """Why the airflow extra is not usable here, or None."""
-    missing = [name for name in ("airflow", "dagster_graphql") if not importlib.util.find_spec(name)]
+    missing = [
+        name for name in ("airflow", "dagster_graphql") if not importlib.util.find_spec(name)
+    ]
     if missing:
         return f"{' and '.join(missing)} not installed: install the airflow extra, {INSTALL}"
     return None

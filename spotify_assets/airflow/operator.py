@@ -77,7 +77,8 @@ class DagsterAssetGroupOperator(BaseOperator):
         )
         try:
             status = dagster.wait(run_id, every=self.poll_interval)
-        except KeyboardInterrupt:  # Ctrl-C on `airflow dags test`; SIGTERM and timeouts call on_kill
+        # Ctrl-C on `airflow dags test`; Airflow itself calls on_kill on SIGTERM and timeouts.
+        except KeyboardInterrupt:
             self.on_kill()
             raise
         if status != "SUCCESS":

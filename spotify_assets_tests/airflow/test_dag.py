@@ -120,6 +120,11 @@ def _runs_of(dev: DagsterDev, task_id: str) -> list[dict]:
     return dev.runs({"airflow/dag_id": "spotify_assets", "airflow/task_id": task_id})
 
 
+def _failed_with_retry_left(log: str) -> bool:
+    """`tasks test` exits 0 and keeps no record; its task log says how the try ended."""
+    return "Task failed with exception" in log and "new_state=up_for_retry" in log
+
+
 def _record(name: str, seconds: float) -> None:
     TIMINGS.parent.mkdir(exist_ok=True)
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
@@ -139,9 +144,9 @@ def test_the_dag_parses_without_dagster_into_one_task_per_group(tmp_path: Path) 
     parsed = json.loads(done.stdout.strip().splitlines()[-1])
     assert parsed["import_errors"] == {}
     assert parsed["dags"] == ["spotify_assets"]
-    assert parsed["tasks"] == {
-        group: GROUPS[i + 1 : i + 2] for i, group in enumerate(GROUPS)
-    }, "a chain bronze -> silver -> gold -> report"
+    assert parsed["tasks"] == {group: GROUPS[i + 1 : i + 2] for i, group in enumerate(GROUPS)}, (
+        "a chain bronze -> silver -> gold -> report"
+    )
     assert parsed["outlets"] == {
         group: [dataset_urn(group, table) for table in tables]
         for group, tables in GROUP_TABLES.items()
@@ -163,7 +168,8 @@ def test_a_failed_dagster_run_fails_the_task_and_its_log_says_why(
     finally:
         _set_faults(dev, {})
     log = done.stdout + done.stderr
-    assert done.returncode != 0, log[-3000:]
+    # Failed, with its one retry left (the DAG's default).
+    assert _failed_with_retry_left(log), log[-3000:]
     (run,) = _runs_of(dev, "bronze")
     assert run["status"] == "FAILURE"
     assert f"{dev.url}/runs/{run['runId']}" in log
@@ -175,10 +181,20 @@ def test_a_failed_dagster_run_fails_the_task_and_its_log_says_why(
 def test_a_killed_task_terminates_its_dagster_run(
     dev: DagsterDev, airflow_env: dict[str, str]
 ) -> None:
+    """SIGTERM, as Airflow stops a task: the slowed bronze run (scoped to one artist by the DAG's
+    param) is terminated, not orphaned."""
     _set_faults(dev, {"latency": 2.0})
     try:
         task = subprocess.Popen(
-            [str(Path(sys.executable).parent / "airflow"), "tasks", "test", "spotify_assets", "silver"],
+            [
+                str(Path(sys.executable).parent / "airflow"),
+                "tasks",
+                "test",
+                "spotify_assets",
+                "bronze",
+                "--task-params",
+                json.dumps({"artists": [WATCHED[1]]}),
+            ],
             env=airflow_env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -187,8 +203,8 @@ def test_a_killed_task_terminates_its_dagster_run(
         )
         try:
             (run,) = wait_for(
-                "the silver task's Dagster run to start",
-                lambda: [r for r in _runs_of(dev, "silver") if r["status"] == "STARTED"],
+                "the bronze task's Dagster run to start",
+                lambda: [r for r in _runs_of(dev, "bronze") if r["status"] == "STARTED"],
                 240,
                 log=dev.log,
             )
@@ -206,7 +222,12 @@ def test_a_killed_task_terminates_its_dagster_run(
         log=dev.log,
     )
     assert ended == "CANCELED", output[-3000:]
-    assert task.returncode != 0
+    # The DAG param scoped the run as the watch-list sensor does: one artist, every playlist.
+    assert yaml.safe_load(run["runConfigYaml"])["ops"] == {
+        "bronze__artists": {"config": {"entries": [WATCHED[1]]}},
+        "bronze__playlists": {"config": {"entries": []}},
+    }
+    assert _failed_with_retry_left(output), output[-3000:]
     assert f"Terminated Dagster run {dev.url}/runs/{run['runId']}" in output
 
 

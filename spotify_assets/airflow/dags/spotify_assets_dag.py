@@ -56,7 +56,10 @@ with DAG(
             }
             if group == "bronze"
             else None,
-            outlets=[Asset(name=dataset_name(group, table), uri=dataset_urn(group, table), group=group) for table in tables],
+            outlets=[
+                Asset(name=dataset_name(group, table), uri=dataset_urn(group, table), group=group)
+                for table in tables
+            ],
         )
         if previous is not None:
             previous >> task
