@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
-from gql import Client, gql
+from gql import Client, GraphQLRequest, gql
 from gql.transport.requests import RequestsHTTPTransport
 
 # Dagster's implicit job over every asset of a repository: any asset selection runs in it.
@@ -57,9 +57,9 @@ class DagsterRuns:
     def run_url(self, run_id: str) -> str:
         return f"{self.url}/runs/{run_id}"
 
-    def _query(self, document, **variables: Any) -> dict[str, Any]:
+    def _query(self, document: GraphQLRequest, **variables: Any) -> dict[str, Any]:
         try:
-            return self._gql.execute(document, variable_values=variables)
+            return self._gql.execute(GraphQLRequest(document, variable_values=variables))
         except Exception as exc:  # gql raises transport, HTTP and GraphQL errors alike
             raise DagsterRunError(f"Dagster at {self.url} did not answer: {exc}") from exc
 

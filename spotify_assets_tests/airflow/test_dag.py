@@ -100,14 +100,26 @@ def airflow_env(dev: DagsterDev) -> dict[str, str]:
     return {**env, "AIRFLOW_HOME": str(home)}
 
 
-def _airflow(env: dict[str, str], *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(
+def _airflow(env: dict[str, str], *args: str, timeout: float = 900) -> str:
+    """Run an `airflow` command; its output (the task log, for `dags test` and `tasks test`, which
+    print it instead of writing log files) is kept beside AIRFLOW_HOME for the secret search."""
+    done = subprocess.run(
         [str(Path(sys.executable).parent / "airflow"), *args],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         timeout=timeout,
     )
+    _keep_log(env, args, done.stdout)
+    assert done.returncode == 0, done.stdout[-5000:]
+    return done.stdout
+
+
+def _keep_log(env: dict[str, str], args: tuple[str, ...], output: str) -> None:
+    logs = Path(env["AIRFLOW_HOME"]).parent / "airflow-output"
+    logs.mkdir(exist_ok=True)
+    (logs / f"{len(list(logs.iterdir())):02d}-{'-'.join(args[:3])}.log").write_text(output)
 
 
 def _set_faults(dev: DagsterDev, faults: dict) -> None:
@@ -164,10 +176,9 @@ def test_a_failed_dagster_run_fails_the_task_and_its_log_says_why(
     """Spotify's daily quota is spent: bronze's run fails, and the task log names the step."""
     _set_faults(dev, {"rate_limit": 0, "rate_limit_shapes": ["quota"]})
     try:
-        done = _airflow(airflow_env, "tasks", "test", "spotify_assets", "bronze", timeout=600)
+        log = _airflow(airflow_env, "tasks", "test", "spotify_assets", "bronze", timeout=600)
     finally:
         _set_faults(dev, {})
-    log = done.stdout + done.stderr
     # Failed, with its one retry left (the DAG's default).
     assert _failed_with_retry_left(log), log[-3000:]
     (run,) = _runs_of(dev, "bronze")
@@ -210,6 +221,7 @@ def test_a_killed_task_terminates_its_dagster_run(
             )
             task.send_signal(signal.SIGTERM)
             output, _ = task.communicate(timeout=120)
+            _keep_log(airflow_env, tuple(task.args[1:]), output)
         finally:
             if task.poll() is None:
                 os.killpg(task.pid, signal.SIGKILL)
@@ -235,9 +247,8 @@ def test_dags_test_materializes_every_group_as_a_tagged_dagster_run(
     dev: DagsterDev, airflow_env: dict[str, str]
 ) -> None:
     started = time.monotonic()
-    done = _airflow(airflow_env, "dags", "test", "spotify_assets")
+    _airflow(airflow_env, "dags", "test", "spotify_assets")
     _record("airflow_dags_test_seconds", time.monotonic() - started)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-5000:]
 
     with sqlite3.connect(Path(airflow_env["AIRFLOW_HOME"]) / "airflow.db") as db:
         (airflow_run,) = db.execute(
@@ -287,12 +298,18 @@ def test_dags_test_materializes_every_group_as_a_tagged_dagster_run(
 
 
 def test_no_spotify_secret_reaches_airflow(dev: DagsterDev, airflow_env: dict[str, str]) -> None:
-    """Runs above fetched through the sandbox with its client secret; Airflow never saw it."""
+    """The runs above fetched through the sandbox with its client secret; Airflow's home (its
+    metadata database, config and log files) and the task logs of every command never held it."""
     secret = embedded.status(dev.home).endpoints.client_secret
     assert len(secret) >= 16
     home = Path(airflow_env["AIRFLOW_HOME"])
-    files = [path for path in home.rglob("*") if path.is_file()]
-    assert any(path.suffix == ".log" for path in files), "Airflow wrote no task log to search"
+    task_logs = sorted((home.parent / "airflow-output").glob("*.log"))
+    assert [log.name.split("-", 1)[1] for log in task_logs] == [
+        "tasks-test-spotify_assets.log",
+        "tasks-test-spotify_assets.log",
+        "dags-test-spotify_assets.log",
+    ]
+    files = [path for path in home.rglob("*") if path.is_file()] + task_logs
     assert home / "airflow.db" in files
     leaked = [str(path) for path in files if secret.encode() in path.read_bytes()]
     assert leaked == []
