@@ -194,7 +194,8 @@ def test_a_killed_task_terminates_its_dagster_run(
 ) -> None:
     """SIGTERM, as Airflow stops a task: the slowed bronze run (scoped to one artist by the DAG's
     param) is terminated, not orphaned."""
-    _set_faults(dev, {"latency": 2.0})
+    # Slow enough (5 s an API call) that the terminate lands mid-run even on a loaded machine.
+    _set_faults(dev, {"latency": 5.0})
     try:
         task = subprocess.Popen(
             [
