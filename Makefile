@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io bench-sandbox bench-watchlist
+.PHONY: install test lint format bench-io bench-sandbox bench-watchlist bench-run-progress
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,3 +28,6 @@ bench-sandbox: install
 
 bench-watchlist: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_watchlist
+
+bench-run-progress: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_run_progress

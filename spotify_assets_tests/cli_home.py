@@ -57,15 +57,18 @@ class CliHome:
         self._names: dict[int, str] = {}
         self._events_before: dict[int, int] = {}
 
-    def start_run(self, name: str = "run") -> subprocess.Popen:
+    def start_run(
+        self, name: str = "run", args: tuple[str, ...] = (), **env: str
+    ) -> subprocess.Popen:
+        """``spotify-assets run *args`` (output to ``<name>.log``), ``env`` added to the home's."""
         try:
             ((last_event,),) = self.dagster("select coalesce(max(id), 0) from event_logs")
         except psycopg.errors.UndefinedTable:
             last_event = 0
         with (self.home / f"{name}.log").open("wb") as log:
             process = subprocess.Popen(
-                [CLI, "run"],
-                env=self.env,
+                [CLI, "run", *args],
+                env={**self.env, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

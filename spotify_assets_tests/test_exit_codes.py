@@ -31,11 +31,33 @@ def test_help_succeeds_and_documents_the_exit_codes(tmp_path: Path) -> None:
     assert "2 a usage or configuration error" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["no-such-command"], ["run", "--no-such-option"]])
-def test_a_usage_error_exits_2(tmp_path: Path, args: list[str]) -> None:
-    result = _cli(*args, home=tmp_path)
+def test_run_help_documents_its_options_and_the_exit_codes(tmp_path: Path) -> None:
+    result = _cli("run", "--help", home=tmp_path)
+    assert result.returncode == 0
+    for option in ("--select", "--full-refresh", "--watchlist", "--api-url", "--accounts-url"):
+        assert option in result.stdout
+    for option in ("--json", "--quiet", "--verbose", "SPOTIFY_ASSETS_WATCHLIST"):
+        assert option in result.stdout
+    assert "Exit codes: 0 success; 1 a run or check failed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-command"], "Error: No such command"),
+        (["run", "--no-such-option"], "Error: No such option"),
+        (["run", "--quiet", "--verbose"], "--quiet and --verbose contradict each other"),
+        (["run", "--select", "nothing:here"], "Invalid value for --select: Invalid selection"),
+        (["run", "--select", "key:gold/nope"], "--select: 'key:gold/nope' selects no asset"),
+    ],
+)
+def test_a_usage_error_exits_2_before_anything_starts(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = _cli(*args, home=tmp_path / "home")
     assert (result.returncode, result.stdout) == (2, "")
-    assert "Error: No such" in result.stderr
+    assert message in result.stderr, result.stderr
+    assert not (tmp_path / "home").exists()
 
 
 @pytest.mark.parametrize("command", ["run", "ui"])

@@ -10,10 +10,18 @@ import click
 FAILED = 1  # a run or a check failed, or a server it needs could not be reached or started
 USAGE = 2  # a wrong command line or an unusable setting: nothing was tried
 
+# For --help (click keeps a paragraph starting with \b as it is written).
+EXIT_CODES_HELP = """\b
+Exit codes: 0 success; 1 a run or check failed (or a server it needs
+cannot be reached or started); 2 a usage or configuration error (a bad
+option, setting, URL, watch list or credentials file; nothing started)."""
+
 
 def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
     # Imported only once an error arrives: these modules load Dagster, which `sandbox serve`
     # (started by `python -m spotify_assets.sandbox`) does without.
+    from spotify_assets.catalog.column_lineage import SqlLineageError
+    from spotify_assets.catalog.warehouse_columns import TablesNotBuiltError
     from spotify_assets.resources.credentials import CredentialsError
     from spotify_assets.resources.spotify_client import SpotifyError
     from spotify_assets.resources.watchlist_file import WatchListError
@@ -33,6 +41,9 @@ def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
         (SpotifyError, FAILED),
         (SandboxOptionsMismatch, FAILED),
         (SandboxStartError, FAILED),
+        # The catalog describes tables a run builds: missing or older tables fail like a run.
+        (TablesNotBuiltError, FAILED),
+        (SqlLineageError, FAILED),
     )
 
 

@@ -12,12 +12,24 @@ import signal
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import DagsterEvent, DagsterInstance
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    BetaWarning,
+    DagsterError,
+    DagsterInstance,
+    Definitions,
+    RunConfig,
+)
 
 from spotify_assets import instance as project_instance
+from spotify_assets.assets.bronze import full_refresh_ops
+from spotify_assets.cli.run_progress import RunProgress
+from spotify_assets.cli.run_summary import RunSummary, summarize
 from spotify_assets.cli.supervised_run import supervise
 from spotify_assets.instance.run_process import process_tags, release_abandoned_runs
 
@@ -26,32 +38,37 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class TableResult:
-    asset: str
-    table: str | None
-    rows: int | None
-    checks_passed: int = 0
-    checks_warned: int = 0
-    checks_failed: int = 0
+class RunPlan:
+    """What one ``spotify-assets run`` materializes, and how (its command-line options)."""
+
+    assets: frozenset[AssetKey] | None = None  # None: every asset
+    full_refresh: bool = False
+    log_level: str = "WARNING"  # of Dagster's console logger, on stderr
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    run_id: str
-    success: bool
-    seconds: float
-    tables: list[TableResult] = field(default_factory=list)
-    failed_steps: list[str] = field(default_factory=list)
-    failure_reasons: dict[str, str] = field(default_factory=dict)
-    report: str | None = None
+def select_assets(selection: str) -> frozenset[AssetKey]:
+    """The asset keys a Dagster asset-selection string names (``group:silver``, ``+gold/x``).
 
-    @property
-    def checks(self) -> tuple[int, int, int]:
-        return (
-            sum(t.checks_passed for t in self.tables),
-            sum(t.checks_warned for t in self.tables),
-            sum(t.checks_failed for t in self.tables),
-        )
+    Raises ValueError naming the problem when the string is malformed or selects nothing.
+    """
+    graph = _definitions().resolve_asset_graph()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BetaWarning)  # Dagster's parser marks a parameter beta
+            keys = AssetSelection.from_string(selection).resolve(graph)
+    except DagsterError as error:  # a malformed string, or keys no asset has
+        raise ValueError(str(error).split(". ")[0]) from None
+    if not keys:
+        raise ValueError(f"{selection!r} selects no asset")
+    return frozenset(keys)
+
+
+def asset_count() -> int:
+    return len(_definitions().resolve_asset_graph().get_all_asset_keys())
+
+
+def _definitions() -> Definitions:
+    return importlib.import_module(CODE_LOCATION_MODULE).defs
 
 
 def _use_instance(home: Path) -> None:
@@ -67,115 +84,36 @@ def _use_instance(home: Path) -> None:
         log.warning("Freed the pool slots that ended run %s still held.", run_id)
 
 
-def materialize_all(home: Path) -> RunSummary:
-    """Run ``all_assets_job`` in this process on the project's instance and summarize it.
+def materialize(home: Path, plan: RunPlan, progress: RunProgress) -> RunSummary:
+    """Run ``all_assets_job`` (or the plan's assets of it) in this process on the project's
+    instance, reporting to ``progress`` as it goes, and summarize it.
 
     SIGINT and SIGTERM cancel the run and end the process (see ``supervised_run``).
     """
     _use_instance(home)
-    defs = importlib.import_module(CODE_LOCATION_MODULE).defs
-    job = defs.resolve_job_def("all_assets_job")
+    job = _definitions().resolve_job_def("all_assets_job")
     run_id = str(uuid.uuid4())
-    # The terminal gets warnings and errors; every event is in the UI.
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    run_config = RunConfig(
+        ops=full_refresh_ops(plan.assets) if plan.full_refresh else {},
+        loggers={"console": {"config": {"log_level": plan.log_level}}},
+    )
 
     def execute():
         with DagsterInstance.get() as instance:
+            instance.add_event_listener(run_id, progress.on_event)
             return job.execute_in_process(
                 instance=instance,
-                run_config=quiet,
+                run_config=run_config,
                 raise_on_error=False,
                 run_id=run_id,
                 tags=process_tags(),
+                asset_selection=sorted(plan.assets) if plan.assets is not None else None,
             )
 
     started = time.monotonic()
-    result = supervise(run_id, execute, log)
-    seconds = time.monotonic() - started
-    checks: dict[str, list] = {}
-    for evaluation in result.get_asset_check_evaluations():
-        checks.setdefault(evaluation.asset_key.to_user_string(), []).append(evaluation)
-    tables, report = [], None
-    for event in result.get_asset_materialization_events():
-        key = event.asset_key.to_user_string()
-        metadata = event.materialization.metadata
-        evaluations = checks.get(key, [])
-        tables.append(
-            TableResult(
-                asset=key,
-                table=getattr(metadata.get("dagster/table_name"), "value", None),
-                rows=getattr(metadata.get("dagster/row_count"), "value", None),
-                checks_passed=sum(e.passed for e in evaluations),
-                checks_warned=sum(not e.passed and e.severity.value == "WARN" for e in evaluations),
-                checks_failed=sum(
-                    not e.passed and e.severity.value == "ERROR" for e in evaluations
-                ),
-            )
-        )
-        if "report_path" in metadata:
-            report = str(metadata["report_path"].value)
-    failures = [event for event in result.all_events if event.is_step_failure]
-    return RunSummary(
-        result.run_id,
-        result.success,
-        seconds,
-        tables,
-        failed_steps=[event.step_key for event in failures],
-        failure_reasons={event.step_key: failure_reason(event) for event in failures},
-        report=report,
-    )
-
-
-def failure_reason(event: DagsterEvent) -> str:
-    """``Class: first line`` of a failed step's own error, beneath Dagster's wrappers."""
-    error = event.step_failure_data.error
-    # Dagster's own classes (Failure, step execution errors) wrap the error that says what happened.
-    while error is not None and error.cause is not None and error.message.startswith("dagster."):
-        error = error.cause
-    if error is None:
-        return "no error recorded"
-    first = (error.message.strip().splitlines() or [""])[0]
-    # Dagster records "module.Class: text"; the class name alone reads better.
-    return f"{error.cls_name}: {first.split(': ', 1)[-1]}"
-
-
-def format_summary(summary: RunSummary) -> str:
-    passed, warned, failed = summary.checks
-    status = "succeeded" if summary.success else "FAILED"
-    lines = [
-        f"Run {summary.run_id} {status} in {summary.seconds:.1f} s: "
-        f"{len(summary.tables)} assets materialized.",
-        "",
-        f"  {'table':<34}{'rows':>10}   checks",
-    ]
-    for table in sorted(summary.tables, key=lambda t: t.asset):
-        notes = []
-        if table.checks_passed:
-            notes.append(f"{table.checks_passed} passed")
-        if table.checks_warned:
-            notes.append(f"{table.checks_warned} warned")
-        if table.checks_failed:
-            notes.append(f"{table.checks_failed} FAILED")
-        rows = "" if table.rows is None else f"{table.rows:,}"
-        lines.append(f"  {table.table or table.asset:<34}{rows:>10}   {', '.join(notes)}")
-    lines += ["", f"Checks: {passed} passed, {warned} warned, {failed} failed."]
-    if summary.failed_steps:
-        lines.append("Failed steps:")
-        for step in summary.failed_steps:
-            reason = summary.failure_reasons.get(step)
-            lines.append(f"  {step}: {reason}" if reason else f"  {step}")
-        lines.append(
-            f"Tracebacks are in the run's event log: spotify-assets ui, Runs, {summary.run_id}."
-        )
-    if summary.report:
-        lines.append(f"Report: {summary.report}")
-    lines += [
-        "",
-        "Where to look next:",
-        "  spotify-assets ui                                      the Dagster UI on this instance",
-        "  spotify-assets db psql -c 'table gold.artist_summary'  the warehouse in psql",
-    ]
-    return "\n".join(lines)
+    with progress.following():
+        result = supervise(run_id, execute, log, on_interrupt=progress.screen.stop)
+    return summarize(result, time.monotonic() - started, progress.layer_seconds)
 
 
 def dagster_dev(home: Path, dagster_args: list[str]) -> None:

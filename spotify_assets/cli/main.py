@@ -6,12 +6,16 @@ from spotify_assets.cli.airflow_commands import airflow
 from spotify_assets.cli.catalog import catalog
 from spotify_assets.cli.credentials import credentials
 from spotify_assets.cli.db import db
-from spotify_assets.cli.errors import CommandGroup
+from spotify_assets.cli.errors import EXIT_CODES_HELP, CommandGroup
 from spotify_assets.cli.run import run_pipeline, ui
 from spotify_assets.cli.sandbox import sandbox
 
 
-@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=CommandGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES_HELP,
+)
 def main() -> None:
     """spotify_assets: the Spotify Web API as a PostgreSQL warehouse, orchestrated by Dagster.
 
@@ -19,11 +23,6 @@ def main() -> None:
     State lives under SPOTIFY_ASSETS_HOME (default ~/.spotify_assets).
     SPOTIFY_ASSETS_DATABASE_URL selects a PostgreSQL server; without it an
     embedded PostgreSQL runs from <home>/pgdata.
-
-    \b
-    Exit codes: 0 success; 1 a run or check failed (or a server it needs
-    cannot be reached or started); 2 a usage or configuration error (a bad
-    option, setting, URL, watch list or credentials file; nothing started).
     """
 
 

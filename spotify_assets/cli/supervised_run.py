@@ -31,8 +31,16 @@ _POLL_SECONDS = 0.2
 _WATCH_EVERY_SECONDS = 3.0
 
 
-def supervise(run_id: str, execute: Callable[[], R], log: logging.Logger) -> R:
-    """Return ``execute()`` (which runs ``run_id``); on SIGINT or SIGTERM cancel the run and exit."""
+def supervise(
+    run_id: str,
+    execute: Callable[[], R],
+    log: logging.Logger,
+    on_interrupt: Callable[[], None] = lambda: None,
+) -> R:
+    """Return ``execute()`` (which runs ``run_id``); on SIGINT or SIGTERM cancel the run and exit.
+
+    ``on_interrupt`` runs first (the live progress gives the terminal back).
+    """
     received: list[int] = []
     outcome: dict[str, object] = {}
 
@@ -57,6 +65,7 @@ def supervise(run_id: str, execute: Callable[[], R], log: logging.Logger) -> R:
                     watcher.check()
                     next_watch = time.monotonic() + _WATCH_EVERY_SECONDS
             if received:
+                on_interrupt()
                 _cancel_and_exit(instance, run_id, received[0])
     finally:
         for signum, handler in previous.items():

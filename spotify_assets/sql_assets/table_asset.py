@@ -209,7 +209,14 @@ def sql_table_asset(
         kinds={"postgres", "sql"},
         owners=list(owners),
         tags={"layer": spec.layer, **(extra_tags or {})},
-        metadata={"dagster/column_schema": spec.column_schema, "sql_file": f"sql/{sql_file}.sql"},
+        # What the data catalog reads of the table besides its columns: the key, and the files
+        # whose statements (session views first) its column lineage is parsed from.
+        metadata={
+            "dagster/column_schema": spec.column_schema,
+            "primary_key": list(spec.primary_key),
+            "sql_file": f"sql/{sql_file}.sql",
+            "setup_sql_files": [f"sql/{name}.sql" for name in setup_sql_files],
+        },
         deps=[dep.key if isinstance(dep, TableSpec) else dep for dep in deps],
         check_specs=check_specs(spec),
         automation_condition=AutomationCondition.eager(),

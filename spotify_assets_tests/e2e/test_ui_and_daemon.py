@@ -20,6 +20,7 @@ import yaml
 from dagster import AssetKey
 
 from spotify_assets.sandbox import Catalog, SandboxConfig
+from spotify_assets_tests.browser import chromium
 from spotify_assets_tests.e2e.dagster_dev import (
     LOCATION,
     OUTER_SETTINGS,
@@ -180,17 +181,6 @@ def test_new_release_sensor_picks_up_a_new_album(dev: DagsterDev) -> None:
     assert any(tick["runIds"] for tick in ticks)
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "CI must run the browser check: install Chromium (apt-get install chromium)."
-            )
-        pytest.skip("Chromium is not installed (apt-get install chromium); CI runs this check.")
-    return path
-
-
 _LAUNCH_MUTATIONS = ("launchPipelineExecution", "launchMultipleRuns")
 
 
@@ -224,7 +214,7 @@ def _asset_selection(dev: DagsterDev, run_id: str) -> set[str]:
 def test_browser_materialize_all(dev: DagsterDev) -> None:
     from playwright.sync_api import sync_playwright
 
-    executable = _chromium()
+    executable = chromium()
     ARTIFACTS.mkdir(exist_ok=True)
     # Let automation's runs from the tests before finish, so the click's run is timed alone.
     wait_for(

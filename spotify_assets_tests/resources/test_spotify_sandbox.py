@@ -8,6 +8,7 @@ sandbox's catalog, using the sandbox's own request statistics.
 
 import logging
 import math
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from spotify_assets.resources.spotify_client import (
     SpotifyRateLimitError,
     SpotifyUnavailableError,
 )
+from spotify_assets.resources.spotify_client.progress import PROGRESS_LOG
 from spotify_assets.resources.watchlist_file import parse_watchlist, resolve_watchlist
 from spotify_assets.sandbox import Faults
 
@@ -277,3 +279,40 @@ def test_watch_list_searches_resolve_against_the_sandbox(make_sandbox, spotify_c
     resolved = resolve_watchlist(watchlist, client=spotify_client(server))
     assert resolved.artist_ids == (artist_id,)
     assert server.stats()["endpoints"]["GET /v1/search"] == 1
+
+
+# --- progress --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_progress_records_add_up_to_what_the_client_requested_and_fetched(
+    make_sandbox, spotify_client, mode
+):
+    """What the CLI's live progress hears (spotify_client.progress): every request, and objects
+    fetched against the totals announced, which a complete crawl reaches exactly."""
+    server = make_sandbox(mode=mode)
+    client = spotify_client(server)
+    told: Counter[str] = Counter()
+
+    class Listener(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            kind, amount = record.progress
+            told[kind] += amount
+
+    listener = Listener()
+    PROGRESS_LOG.addHandler(listener)
+    PROGRESS_LOG.setLevel(logging.DEBUG)
+    try:
+        data = crawl(client, smallest_artists(server, 3))
+    finally:
+        PROGRESS_LOG.removeHandler(listener)
+        PROGRESS_LOG.setLevel(logging.NOTSET)
+    objects = (
+        len(data["artists"])
+        + sum(len(albums) for albums in data["discographies"].values())
+        + len(data["albums"])
+        + sum(len(tracks) for tracks in data["more_tracks"].values())
+    )
+    assert told["request"] == client.stats()["requests"] > 0
+    assert told["fetched"] == told["expected"] == objects
+    assert told["rate_limited"] == 0

@@ -9,11 +9,13 @@ from spotify_assets.assets.bronze.bronze_records import records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify_client import client_settings
 from spotify_assets.warehouse.connection import PostgresResource
 
 
 @bronze_asset(
     name="album_tracks",
+    endpoint=client_settings.ALBUM_TRACKS,
     description="One row per distinct version of a track listed on an album page after the first "
     "(albums of more than one page of tracks).",
     deps=[albums],

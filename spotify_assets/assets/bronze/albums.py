@@ -12,6 +12,7 @@ from spotify_assets.assets.bronze.bronze_records import records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify_client import client_settings
 from spotify_assets.warehouse.connection import PostgresResource
 
 
@@ -27,6 +28,7 @@ def stored_ids(postgres: PostgresResource, table: str, ids: list[str]) -> set[st
 
 @bronze_asset(
     name="albums",
+    endpoint=client_settings.ALBUMS,
     description="One row per distinct version of a full album object, with its first page of tracks.",
     deps=[artist_albums],
 )

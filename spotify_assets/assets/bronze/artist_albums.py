@@ -13,7 +13,11 @@ from spotify_assets.assets.bronze.bronze_records import records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.spotify_client import SpotifyClient, SpotifyNotFoundError
+from spotify_assets.resources.spotify_client import (
+    SpotifyClient,
+    SpotifyNotFoundError,
+    client_settings,
+)
 from spotify_assets.warehouse.connection import PostgresResource
 
 
@@ -46,6 +50,7 @@ def album_totals(client: SpotifyClient, artist_ids: list[str]) -> dict[str, int]
 
 @bronze_asset(
     name="artist_albums",
+    endpoint=client_settings.ARTIST_ALBUMS,
     description="One row per distinct version of an album as listed in a watched artist's "
     "discography (albums, singles, compilations, appears-on).",
     deps=[artists],

@@ -13,11 +13,13 @@ from spotify_assets.assets.bronze.bronze_asset import (
 from spotify_assets.assets.bronze.bronze_records import records_from
 from spotify_assets.assets.bronze.run_config import WatchScope
 from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify_client import client_settings
 from spotify_assets.resources.watchlist_resource import WatchListResource
 
 
 @bronze_asset(
     name="artists",
+    endpoint=client_settings.ARTISTS,
     description="One row per distinct version of a watched artist's full Spotify profile.",
 )
 def artists(

@@ -71,8 +71,14 @@ _FINAL_ERRORS = (
 )
 
 
-def bronze_asset(*, name: str, description: str, deps: Sequence[Any] = ()) -> Callable:
-    """``@asset`` for one Spotify endpoint family, stored append-only in ``bronze.<name>``."""
+def bronze_asset(
+    *, name: str, description: str, endpoint: str, deps: Sequence[Any] = ()
+) -> Callable:
+    """``@asset`` for one Spotify endpoint family, stored append-only in ``bronze.<name>``.
+
+    ``endpoint`` (a template of spotify_client's, e.g. ``/artists/{id}/albums``) is the one the
+    rows come from, shown as ``spotify_endpoint`` metadata and in the data catalog.
+    """
     return asset(
         name=name,
         key_prefix="bronze",
@@ -81,7 +87,7 @@ def bronze_asset(*, name: str, description: str, deps: Sequence[Any] = ()) -> Ca
         kinds={"spotify", "postgres"},
         owners=[OWNER],
         tags={"layer": "bronze"},
-        metadata=BRONZE_METADATA,
+        metadata={**BRONZE_METADATA, "spotify_endpoint": f"GET /v1{endpoint}"},
         deps=deps,
         dagster_type=BronzeRows,
         pool=SPOTIFY_POOL,

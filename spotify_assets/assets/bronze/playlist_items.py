@@ -15,7 +15,11 @@ from spotify_assets.assets.bronze.fetch_log import latest_entries, upstream_fetc
 from spotify_assets.assets.bronze.playlists import playlists
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.spotify_client import SpotifyClient, SpotifyForbiddenError
+from spotify_assets.resources.spotify_client import (
+    SpotifyClient,
+    SpotifyForbiddenError,
+    client_settings,
+)
 from spotify_assets.warehouse.connection import PostgresResource
 
 
@@ -29,6 +33,7 @@ def _items(client: SpotifyClient, playlist_id: str) -> list[BronzeRecord] | str:
 
 @bronze_asset(
     name="playlist_items",
+    endpoint=client_settings.PLAYLIST_ITEMS,
     description="One row per distinct version of an entry at a position of a watched playlist "
     "(tracks, episodes, local files, unavailable items).",
     deps=[playlists],

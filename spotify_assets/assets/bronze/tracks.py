@@ -10,11 +10,13 @@ from spotify_assets.assets.bronze.bronze_records import records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import FullTracks
 from spotify_assets.resources.spotify import SpotifyResource
+from spotify_assets.resources.spotify_client import client_settings
 from spotify_assets.warehouse.connection import PostgresResource
 
 
 @bronze_asset(
     name="tracks",
+    endpoint=client_settings.TRACKS,
     description="One row per distinct version of a full track object of the watched artists' albums "
     "(only when full tracks are enabled).",
     deps=[albums, album_tracks],

@@ -32,6 +32,7 @@ from spotify_assets.assets.report import (
     releases,
     track_lengths,
 )
+from spotify_assets.assets.report.figures import FIGURES, figures_metadata
 from spotify_assets.assets.report.html_report import (
     Chart,
     DataContext,
@@ -101,6 +102,7 @@ def _write(path: Path, data: bytes) -> None:
     kinds={"seaborn", "html"},
     owners=[OWNER],
     automation_condition=AutomationCondition.eager(),
+    metadata={"figures": figures_metadata()},
     ins={
         "artist_summary": AssetIn(key=["gold", "artist_summary"]),
         "release_timeline": AssetIn(key=["gold", "release_timeline"]),
@@ -130,50 +132,16 @@ def spotify_report(
 ) -> MaterializeResult:
     """One self-contained HTML page of seaborn charts (and their PNGs) drawn from the gold tables."""
     lengths = track_lengths.track_lengths(artist_summary, tracks, track_artists)
-    charts = [
-        Chart(
-            "releases_per_year",
-            releases.TITLE,
-            releases.CAPTION,
-            releases.releases_per_year(release_timeline),
-        ),
-        Chart(
-            "track_length_distribution",
-            track_lengths.DISTRIBUTION_TITLE,
-            track_lengths.DISTRIBUTION_CAPTION,
-            track_lengths.track_length_distribution(lengths),
-        ),
-        Chart(
-            "track_length_by_decade",
-            track_lengths.DECADE_TITLE,
-            track_lengths.DECADE_CAPTION,
-            track_lengths.track_length_by_decade(track_length_stats),
-        ),
-        Chart(
-            "explicit_share",
-            explicit.TITLE,
-            explicit.CAPTION,
-            explicit.explicit_share_by_artist(artist_summary),
-        ),
-        Chart(
-            "collaborations",
-            collaborations.TITLE,
-            collaborations.CAPTION,
-            collaborations.collaboration_heatmap(collaboration_network),
-        ),
-        Chart(
-            "popularity_vs_followers",
-            popularity.TITLE,
-            popularity.CAPTION,
-            popularity.popularity_vs_followers(artist_summary),
-        ),
-        Chart(
-            "playlist_contents",
-            playlist_contents.TITLE,
-            playlist_contents.CAPTION,
-            playlist_contents.playlist_contents(playlist_summary),
-        ),
-    ]
+    drawn = {
+        "releases_per_year": releases.releases_per_year(release_timeline),
+        "track_length_distribution": track_lengths.track_length_distribution(lengths),
+        "track_length_by_decade": track_lengths.track_length_by_decade(track_length_stats),
+        "explicit_share": explicit.explicit_share_by_artist(artist_summary),
+        "collaborations": collaborations.collaboration_heatmap(collaboration_network),
+        "popularity_vs_followers": popularity.popularity_vs_followers(artist_summary),
+        "playlist_contents": playlist_contents.playlist_contents(playlist_summary),
+    }
+    charts = [Chart(f.name, f.title, f.caption, drawn[f.name]) for f in FIGURES]
     source, as_of = latest_fetch(postgres)
     rows = {
         "gold.artist_summary": len(artist_summary),

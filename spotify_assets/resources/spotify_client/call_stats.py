@@ -4,6 +4,7 @@ import threading
 from collections import Counter
 from typing import Any
 
+from spotify_assets.resources.spotify_client.progress import tell
 from spotify_assets.resources.spotify_client.ratelimit import Clock
 
 
@@ -25,6 +26,7 @@ class CallStats:
             self._requests[label] += 1
             if self._first is None:
                 self._first = self._clock.monotonic()
+        tell("request")
 
     def response(self, *, status: int | None, size: int) -> None:
         with self._lock:

@@ -37,6 +37,7 @@ from spotify_assets.resources.spotify_client.errors import (
     SpotifyRequestError,
     SpotifyUnavailableError,
 )
+from spotify_assets.resources.spotify_client.progress import tell
 from spotify_assets.resources.spotify_client.ratelimit import (
     Clock,
     describe_retry_at,
@@ -360,6 +361,7 @@ class SpotifyHttp:
             retry_after = settings.default_retry_after_seconds * self._rng.uniform(0.5, 1.5)
         self._log.info("%s answered 429; every worker waits %.1f s.", label, retry_after)
         self._gate.close_for(retry_after)
+        tell("rate_limited", retry_after)
         raise _RateLimited
 
     def _with_retries(self, label: str, once: Callable[[], T]) -> T:

@@ -42,6 +42,7 @@ from spotify_assets.resources.spotify_client.paging import (
     iter_pages,
     playlist_entry_id,
 )
+from spotify_assets.resources.spotify_client.progress import tell
 from spotify_assets.resources.spotify_client.ratelimit import SYSTEM_CLOCK, Clock
 
 
@@ -115,11 +116,13 @@ class LiveSpotifyClient(SpotifyClient):
 
     def get_playlist(self, *, playlist_id: str) -> Fetched:
         params = {"market": self.market, "additional_types": PLAYLIST_ADDITIONAL_TYPES}
+        tell("expected")
         return self._get_one(PLAYLIST, playlist_id, params)
 
     def _get_many(self, batch: str, ids: Iterable[str], params: Mapping[str, Any]) -> list[Fetched]:
         single, most, key = BATCH_ENDPOINTS[batch]
         todo = list(dict.fromkeys(ids))
+        tell("expected", len(todo))
         done: list[Fetched] = []
         chunks = [todo[i : i + most] for i in range(0, len(todo), most)]
         if chunks and self._batch_allowed[batch] is None:
@@ -178,6 +181,7 @@ class LiveSpotifyClient(SpotifyClient):
                     if linked:
                         by_id[linked] = obj
             objects = [by_id.get(spotify_id) for spotify_id in chunk]
+        tell("fetched", len(chunk))
         return [
             Fetched(
                 spotify_id=spotify_id,
@@ -196,6 +200,7 @@ class LiveSpotifyClient(SpotifyClient):
             if exc.kind != "not_found":
                 raise
             obj = None
+        tell("fetched")
         return Fetched(
             spotify_id=spotify_id,
             object=obj,
@@ -252,9 +257,15 @@ class LiveSpotifyClient(SpotifyClient):
         key: Any = item_id,
     ) -> list[Fetched]:
         def fetch(offset: int, room: int | None) -> Page:
-            return self._get_page(
+            page = self._get_page(
                 endpoint, path, params, offset=offset, max_limit=room, container=container
             )
+            total = page.data.get("total")
+            if offset == start and isinstance(total, int):
+                known = total if offset_cap is None else min(total, offset_cap)
+                tell("expected", max(known - start, 0))
+            tell("fetched", len(page.items))
+            return page
 
         pages = iter_pages(fetch, start=start, offset_cap=offset_cap)
         items = iter_items(pages, key=key)
