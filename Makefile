@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io bench-sandbox bench-watchlist bench-run-progress
+.PHONY: install test lint format bench-io bench-io-10m bench-pipeline bench-silver-10k bench-sandbox bench-watchlist bench-datahub bench-run-progress
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,11 +23,25 @@ format: install
 bench-io: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_io
 
+# The warehouse at scale (docs: README "Benchmarks"); point SPOTIFY_ASSETS_DATABASE_URL at the
+# server to measure, e.g. postgresql://postgres@127.0.0.1:5432/test.
+bench-io-10m: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_io --rows 10000000 --repeat 1
+
+bench-pipeline: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline
+
+bench-silver-10k: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline --artists 10000 --modes extended
+
 bench-sandbox: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_sandbox
 
 bench-watchlist: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_watchlist
+
+bench-datahub: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_datahub_export
 
 bench-run-progress: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_run_progress

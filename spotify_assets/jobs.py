@@ -24,3 +24,8 @@ refresh_playlists_job = define_asset_job(
     selection=AssetSelection.assets(["bronze", "playlists"], ["bronze", "playlist_items"]),
     description="Fetch watched playlists and their items (scoped by run config).",
 )
+catalog_job = define_asset_job(
+    "catalog_job",
+    selection=AssetSelection.assets(["catalog", "datahub"]),
+    description="Send the catalog to DataHub (after a failed run, the lineage of what it built).",
+)

@@ -1,4 +1,5 @@
-"""Sensors: refreshes driven by the watch list and by Spotify, automation, and failure records.
+"""Sensors: refreshes driven by the watch list and by Spotify, automation, failure records, and
+the catalog export after a failed run.
 
 Sensors decide and request; assets fetch. A tick never waits on Spotify: the new-release sensor's
 client gives up at the first 429 or 5xx, and the tick ends with a SkipReason that names the
@@ -31,7 +32,7 @@ from spotify_assets.assets.bronze.artists import artists as bronze_artists
 from spotify_assets.assets.bronze.fetch_log import latest_entries
 from spotify_assets.assets.bronze.playlists import playlists as bronze_playlists
 from spotify_assets.assets.bronze.run_config import WatchScope
-from spotify_assets.jobs import refresh_artists_job, refresh_playlists_job
+from spotify_assets.jobs import catalog_job, refresh_artists_job, refresh_playlists_job
 from spotify_assets.resources.credentials import CredentialsError, SpotifyCredentialsResource
 from spotify_assets.resources.spotify import SpotifyResource
 from spotify_assets.resources.spotify_client import SpotifyError
@@ -190,6 +191,31 @@ automation_sensor = AutomationConditionSensorDefinition(
     minimum_interval_seconds=AUTOMATION_INTERVAL,
     description="Materializes silver, gold and the report when what they read has changed.",
 )
+
+
+CATALOG_STEP = "catalog__datahub"
+
+
+# Defined before run_failure_sensor below, whose name then shadows Dagster's decorator.
+@run_failure_sensor(
+    name="catalog_after_failure_sensor",
+    default_status=DefaultSensorStatus.RUNNING,
+    request_job=catalog_job,
+    description=(
+        "After a failed run, exports the catalog (the lineage of what the run did build): Dagster "
+        "skips catalog/datahub in a run where one of its upstream steps failed."
+    ),
+)
+def catalog_after_failure_sensor(context: RunFailureSensorContext):
+    run = context.dagster_run
+    failed_steps = {event.step_key for event in context.get_step_failure_events()}
+    # The export itself failed (DataHub down): trying again at once would fail the same way; the
+    # next successful refresh sends everything again.
+    if run.job_name == catalog_job.name or CATALOG_STEP in failed_steps:
+        return SkipReason(f"Run {run.run_id} failed exporting the catalog itself.")
+    return RunRequest(
+        run_key=f"catalog_after_{run.run_id}", tags={"spotify_assets/after": run.run_id}
+    )
 
 
 def _root_cause(error: Any) -> Any:

@@ -65,9 +65,15 @@ class CliHome:
             ((last_event,),) = self.dagster("select coalesce(max(id), 0) from event_logs")
         except psycopg.errors.UndefinedTable:
             last_event = 0
+        process = self.start(name, "run", *args, **env)
+        self._events_before[process.pid] = last_event
+        return process
+
+    def start(self, name: str, *arguments: str, **env: str) -> subprocess.Popen:
+        """``spotify-assets <arguments>`` in its own session, its output in ``<name>.log``."""
         with (self.home / f"{name}.log").open("wb") as log:
             process = subprocess.Popen(
-                [CLI, "run", *args],
+                [CLI, *arguments],
                 env={**self.env, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -76,7 +82,6 @@ class CliHome:
             )
         self.processes.append(process)
         self._names[process.pid] = name
-        self._events_before[process.pid] = last_event
         return process
 
     def output(self, run: subprocess.Popen | str = "run") -> str:

@@ -29,6 +29,9 @@ PIPELINE = (
     *WIRING,
 )
 
+# The catalog layer comes after every other: only assets/catalog/ reads the catalog model.
+CATALOG = ("spotify_assets.assets.catalog", "spotify_assets.catalog")
+
 # Importer (a module or package) -> the modules it must not import (each with its submodules).
 FORBIDDEN = {
     "spotify_assets.warehouse": (*PIPELINE, "spotify_assets.resources", "spotify_assets.sandbox"),
@@ -39,9 +42,15 @@ FORBIDDEN = {
         "spotify_assets.assets.silver",
         "spotify_assets.assets.gold",
         "spotify_assets.assets.report",
+        *CATALOG,
     ),
-    "spotify_assets.assets.silver": ("spotify_assets.assets.gold", "spotify_assets.assets.report"),
-    "spotify_assets.assets.gold": ("spotify_assets.assets.report",),
+    "spotify_assets.assets.silver": (
+        "spotify_assets.assets.gold",
+        "spotify_assets.assets.report",
+        *CATALOG,
+    ),
+    "spotify_assets.assets.gold": ("spotify_assets.assets.report", *CATALOG),
+    "spotify_assets.assets.report": CATALOG,
     "spotify_assets.resources": PIPELINE,
     # The sandbox starts itself in the background through its own command line (cli/), nothing else.
     "spotify_assets.sandbox": (
@@ -60,6 +69,7 @@ FORBIDDEN = {
     ),
     "spotify_assets.airflow": (*PIPELINE, "spotify_assets.resources", "spotify_assets.warehouse"),
     "spotify_assets.definitions": TOOLING,
+    "spotify_assets.celery_executor": TOOLING,
     "spotify_assets.jobs": TOOLING,
     "spotify_assets.sensors": TOOLING,
     "spotify_assets.schedules": TOOLING,

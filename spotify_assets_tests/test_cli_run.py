@@ -40,7 +40,7 @@ WATCHED = ["2jbau6SN9x17TFBzTiYI3z", "6T94kgDrsPm04jXDE684O1", "3K8TbQxTjUm4TnYs
 # Slow enough that bronze takes seconds, and a limit it runs into: 429s with a 2 s Retry-After.
 SLOW = {"latency": 0.15, "rate_limit": 4, "rate_limit_window": 3, "retry_after": 2}
 # The terminal run leaves out only the report (seconds of matplotlib, nothing to show here).
-TERMINAL_SELECTION = "not group:report"
+TERMINAL_SELECTION = "not group:report and not group:catalog"
 SPINNER = re.compile("[\u2800-\u28ff]")  # rich's "dots" spinner frames
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # anything but tab and newline
 

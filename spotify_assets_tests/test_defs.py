@@ -21,10 +21,17 @@ def test_definitions_load_and_jobs_resolve() -> None:
         "new_release_sensor",
         "automation_sensor",
         "run_failure_sensor",
+        "catalog_after_failure_sensor",
     }
-    assert {"postgres", "io_manager", "spotify", "spotify_credentials", "watchlist"} <= set(
-        defs.resources
-    )
+    assert {"catalog_job"} <= jobs
+    assert {
+        "postgres",
+        "io_manager",
+        "spotify",
+        "spotify_credentials",
+        "watchlist",
+        "datahub",
+    } <= set(defs.resources)
 
 
 def test_every_layer_is_a_group_of_keys_under_its_schema() -> None:
@@ -37,6 +44,7 @@ def test_every_layer_is_a_group_of_keys_under_its_schema() -> None:
         "silver": {"silver"},
         "gold": {"gold"},
         "report": {"report"},
+        "catalog": {"catalog"},
     }
     # Every silver and gold column is described (they feed COMMENT ON and the catalogs).
     for node in graph.asset_nodes:

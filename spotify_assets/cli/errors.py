@@ -21,7 +21,9 @@ def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
     # Imported only once an error arrives: these modules load Dagster, which `sandbox serve`
     # (started by `python -m spotify_assets.sandbox`) does without.
     from spotify_assets.catalog.column_lineage import SqlLineageError
+    from spotify_assets.catalog.datahub_sinks import DataHubConfigError, DataHubUnavailableError
     from spotify_assets.catalog.warehouse_columns import TablesNotBuiltError
+    from spotify_assets.celery_executor import BrokerUnavailableError
     from spotify_assets.resources.credentials import CredentialsError
     from spotify_assets.resources.spotify_client import SpotifyError
     from spotify_assets.resources.watchlist_file import WatchListError
@@ -35,10 +37,13 @@ def _known_errors() -> tuple[tuple[type[Exception], int], ...]:
         (SettingsError, USAGE),
         (WatchListError, USAGE),
         (CredentialsError, USAGE),
+        (DataHubConfigError, USAGE),
         # The server may be down for now, or the URL wrong; it is only known by trying, and the
         # same command may succeed later, as a failed run may.
         (DatabaseUnavailableError, FAILED),
+        (BrokerUnavailableError, FAILED),
         (SpotifyError, FAILED),
+        (DataHubUnavailableError, FAILED),
         (SandboxOptionsMismatch, FAILED),
         (SandboxStartError, FAILED),
         # The catalog describes tables a run builds: missing or older tables fail like a run.

@@ -116,6 +116,32 @@ def materialize(home: Path, plan: RunPlan, progress: RunProgress) -> RunSummary:
     return summarize(result, time.monotonic() - started, progress.layer_seconds)
 
 
+CATALOG_KEY = AssetKey(["catalog", "datahub"])
+
+
+def catalog_skipped(summary: RunSummary, plan: RunPlan) -> bool:
+    """Dagster skipped the catalog export, selected in this run, as a step upstream failed."""
+    selected = plan.assets is None or CATALOG_KEY in plan.assets
+    exported = any(table.asset == CATALOG_KEY.to_user_string() for table in summary.tables)
+    attempted = "catalog__datahub" in summary.failed_steps
+    return selected and not summary.success and not exported and not attempted
+
+
+def export_catalog() -> bool:
+    """``catalog_job`` in this process: the lineage of what a failed run did build, as the
+    catalog-after-failure sensor does under the daemon. True when the export succeeded."""
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    with DagsterInstance.get() as instance:
+        result = (
+            _definitions()
+            .resolve_job_def("catalog_job")
+            .execute_in_process(
+                instance=instance, run_config=quiet, raise_on_error=False, tags=process_tags()
+            )
+        )
+    return result.success
+
+
 def dagster_dev(home: Path, dagster_args: list[str]) -> None:
     """Replace this process with ``dagster dev`` (webserver and daemon) on the project's instance."""
     _use_instance(home)

@@ -9,6 +9,7 @@ from spotify_assets.cli.db import db
 from spotify_assets.cli.errors import EXIT_CODES_HELP, CommandGroup
 from spotify_assets.cli.run import run_pipeline, ui
 from spotify_assets.cli.sandbox import sandbox
+from spotify_assets.cli.worker import worker
 
 
 @click.group(
@@ -26,5 +27,5 @@ def main() -> None:
     """
 
 
-for command in (run_pipeline, ui, db, sandbox, credentials, catalog, airflow):
+for command in (run_pipeline, ui, db, sandbox, credentials, catalog, worker, airflow):
     main.add_command(command)

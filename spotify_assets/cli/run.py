@@ -71,6 +71,12 @@ RUN_OPTIONS = (
         help="Token endpoint URL of that server.",
     ),
     click.option(
+        "--executor",
+        type=click.Choice(["in_process", "celery"]),
+        default="in_process",
+        help="celery: the steps on the workers of SPOTIFY_ASSETS_CELERY_BROKER_URL (docs/deploy.md).",
+    ),
+    click.option(
         "--json", "as_json", is_flag=True, help="Print only a JSON summary (for scripts)."
     ),
     click.option("--quiet", "-q", is_flag=True, help="Print only the summary."),
@@ -89,7 +95,12 @@ def _with_options(command):
 @click.command("run", epilog=EXIT_CODES_HELP)
 @_with_options
 def run_pipeline(
-    selection: str | None, full_refresh: bool, as_json: bool, quiet: bool, verbose: bool
+    selection: str | None,
+    full_refresh: bool,
+    executor: str,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Materialize every asset once (bronze, silver, gold, report) and print a summary.
 
@@ -97,7 +108,7 @@ def run_pipeline(
     terminal the current step shows live (objects fetched, requests, 429s honoured, any
     Retry-After countdown); piped, one line per finished step.
     """
-    from spotify_assets.cli import launch, run_progress
+    from spotify_assets.cli import celery_run, launch, run_progress
     from spotify_assets.cli.run_summary import format_summary, summary_json
     from spotify_assets.instance import database_probe
 
@@ -120,8 +131,18 @@ def run_pipeline(
         count = len(plan.assets) if plan.assets is not None else launch.asset_count()
         shows_steps = not isinstance(screen, run_progress.NoScreen)
         progress = run_progress.RunProgress(screen, count, show_warnings=shows_steps)
-        summary = launch.materialize(home, plan, progress)
+        route = celery_run if executor == "celery" else launch
+        summary = route.materialize(home, plan, progress)
     click.echo(summary_json(summary) if as_json else format_summary(summary))
+    if launch.catalog_skipped(summary, plan):
+        with database_probe.explained(home):
+            exported = launch.export_catalog()
+        if not as_json:
+            click.echo(
+                "Catalog: exported what this run built to DataHub."
+                if exported
+                else "Catalog: the export failed as well; `spotify-assets catalog export` retries it."
+            )
     if not summary.success:
         raise SystemExit(FAILED)
 

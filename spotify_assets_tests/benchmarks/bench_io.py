@@ -50,11 +50,17 @@ NAMES = np.array(
 )
 
 
+def _random_ids(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """``rows`` 22-character ids as Python strings, built in numpy (10M rows in seconds)."""
+    codes = rng.integers(0, len(ALPHABET), size=(rows, 22))
+    chars = np.frombuffer("".join(ALPHABET).encode(), dtype=np.uint8)[codes]
+    return chars.view("S22").ravel().astype("U22").astype(object)
+
+
 def tracks_frame(rows: int, seed: int = 0) -> pd.DataFrame:
     """A tracks-like frame: 22-char ids, unicode names, ints, bool, date, float, nullable text."""
     rng = np.random.default_rng(seed)
-    ids = ["".join(chars) for chars in rng.choice(ALPHABET, size=(rows, 22))]
-    album_ids = ["".join(chars) for chars in rng.choice(ALPHABET, size=(rows, 22))]
+    ids, album_ids = _random_ids(rng, rows), _random_ids(rng, rows)
     isrc = np.where(
         rng.random(rows) < 0.15,
         None,
@@ -71,9 +77,7 @@ def tracks_frame(rows: int, seed: int = 0) -> pd.DataFrame:
             "disc_number": rng.integers(1, 3, rows),
             "popularity": pd.array(rng.integers(0, 100, rows), dtype="Int64"),
             "explicit": rng.random(rows) < 0.2,
-            "release_date": [
-                d.date() for d in pd.Timestamp("1970-01-01") + pd.to_timedelta(days, unit="D")
-            ],
+            "release_date": (pd.Timestamp("1970-01-01") + pd.to_timedelta(days, unit="D")).date,
             "danceability": rng.random(rows),
             "isrc": pd.Series(isrc, dtype=object),
             "preview_url": pd.Series(

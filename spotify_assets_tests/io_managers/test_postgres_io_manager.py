@@ -704,6 +704,30 @@ def test_append_with_unique_key_skips_rows_already_stored(
     ]
 
 
+def test_indexes_metadata_indexes_kept_rows_and_names_missing_columns(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": [["k", "at"]]})
+    def history() -> pd.DataFrame:
+        return pd.DataFrame({"k": ["a"], "at": [1]})
+
+    materialize([history], resources={"io_manager": io_manager})
+    materialize([history], resources={"io_manager": io_manager})  # the index exists: no error
+    assert _fetch(
+        postgres,
+        "select indexname, split_part(indexdef, ' USING ', 2) from pg_indexes "
+        "where schemaname = %s and tablename = 'history'",
+        (postgres.schema("bronze"),),
+    ) == [("history__k_at", "btree (k, at)")]
+
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "indexes": [["nope"]]})
+    def other() -> pd.DataFrame:
+        return pd.DataFrame({"k": ["a"]})
+
+    with pytest.raises(DataFrameSchemaError, match=r"'indexes' names columns \['nope'\]"):
+        materialize([other], resources={"io_manager": io_manager})
+
+
 def _logged_history(fetched: dict | None):
     """A bronze-like asset whose output asks for its fetch to be logged with its rows."""
 

@@ -76,11 +76,13 @@ BRONZE_COLUMNS = TableSchema(
 )
 
 # Asset metadata for every bronze table: append-only, one row per distinct content, and what
-# each run fetched logged with the rows (see fetch_log.py).
+# each run fetched logged with the rows (see fetch_log.py). Lookups of this run's rows (load_id)
+# and of the latest version of given ids stay index scans as history grows with every run.
 BRONZE_METADATA = {
     "dagster/column_schema": BRONZE_COLUMNS,
     "write_mode": "append",
     "unique_key": ["content_hash"],
+    "indexes": [["load_id"], ["spotify_id", "fetched_at"]],
     "fetch_log": True,
 }
 

@@ -172,6 +172,18 @@ def unique_index_statement(table_slice: TableSlice, key: Sequence[str]) -> str:
     )
 
 
+def index_statement(table_slice: TableSlice, columns: Sequence[str]) -> str:
+    """A lookup index (``indexes`` metadata) on a table that keeps its rows."""
+    index = f"{table_slice.table[:30]}__{'_'.join(columns)}"[:63]
+    return render(
+        sql.SQL("create index if not exists {} on {} ({})").format(
+            sql.Identifier(index),
+            table_slice.identifier,
+            sql.SQL(", ").join(sql.Identifier(name) for name in columns),
+        )
+    )
+
+
 def insert_new_rows_statement(
     table_slice: TableSlice, staged: str, columns: Sequence[ColumnType], key: Sequence[str]
 ) -> str:

@@ -108,6 +108,15 @@ def _unique_key(metadata: Mapping[str, Any], write_mode: str, obj: pd.DataFrame)
     return key
 
 
+def _indexes(metadata: Mapping[str, Any], obj: pd.DataFrame) -> list[tuple[str, ...]]:
+    """``indexes`` metadata: column lists to index, so lookups into kept rows stay cheap."""
+    indexes = [tuple(columns) for columns in _value(metadata.get("indexes")) or ()]
+    missing = sorted({name for columns in indexes for name in columns} - set(obj.columns))
+    if missing:
+        raise DataFrameSchemaError(f"'indexes' names columns {missing} that the DataFrame lacks.")
+    return indexes
+
+
 def _value(entry: object) -> object:
     """A metadata entry as a plain value, whether Dagster normalized it or not."""
     return getattr(entry, "value", entry)
@@ -254,6 +263,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                     f"partition being written (e.g. {outside.head(3).tolist()}); return only that partition's rows."
                 )
         unique_key = _unique_key(metadata, write_mode, obj)
+        indexes = _indexes(metadata, obj)
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
         fetched = _fetched(context) if _value(metadata.get("fetch_log")) else None
@@ -273,6 +283,8 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 written = self._write_keeping_rows(
                     cursor, table_slice, obj, columns, existing, unique_key
                 )
+                for indexed in indexes:
+                    cursor.execute(client.index_statement(table_slice, indexed))
             else:
                 self._replace(cursor, table_slice, obj, columns)
                 written = len(obj)
