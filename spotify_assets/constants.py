@@ -35,4 +35,5 @@ GROUP_TABLES: dict[str, tuple[str, ...]] = {
         "track_length_stats",
     ),
     "report": ("spotify_report",),
+    "catalog": ("datahub",),
 }
