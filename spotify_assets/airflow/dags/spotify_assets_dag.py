@@ -24,7 +24,7 @@ SCOPE = {
 
 with DAG(
     dag_id="spotify_assets",
-    description="Bronze, silver, gold and the report, each as one Dagster run.",
+    description="One Dagster run per asset group, in order: bronze to the report and the catalog.",
     schedule=None,
     catchup=False,
     max_active_runs=1,
