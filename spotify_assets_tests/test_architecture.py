@@ -67,6 +67,7 @@ FORBIDDEN = {
         *TOOLING,
         *WIRING,
     ),
+    "spotify_assets.airflow": (*PIPELINE, "spotify_assets.resources", "spotify_assets.warehouse"),
     "spotify_assets.definitions": TOOLING,
     "spotify_assets.celery_executor": TOOLING,
     "spotify_assets.jobs": TOOLING,
@@ -137,6 +138,7 @@ ALLOWED = {
     ),
     "io_managers": ("spotify_assets.warehouse",),
     "sql_assets": ("spotify_assets.warehouse", "spotify_assets.constants"),
+    "airflow": ("spotify_assets.constants", "spotify_assets.catalog.urns"),
 }
 
 

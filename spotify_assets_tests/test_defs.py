@@ -2,6 +2,7 @@
 
 from dagster import Definitions, build_schedule_context, validate_run_config
 
+from spotify_assets.constants import GROUP_TABLES
 from spotify_assets.definitions import defs
 from spotify_assets.schedules import all_assets_job_schedule
 
@@ -50,6 +51,25 @@ def test_every_layer_is_a_group_of_keys_under_its_schema() -> None:
         if node.key.path[0] in ("silver", "gold"):
             schema = node.metadata["dagster/column_schema"]
             assert all(column.description for column in schema.columns), node.key
+
+
+def test_group_tables_name_every_asset_and_run_in_dependency_order() -> None:
+    """The Airflow DAG's tasks and outlets (GROUP_TABLES) are the Definitions' groups, in an order
+    in which no group needs a later one."""
+    graph = defs.get_repository_def().asset_graph
+    in_groups = {
+        group: {node.key.to_user_string() for node in graph.asset_nodes if node.group_name == group}
+        for group in {node.group_name for node in graph.asset_nodes}
+    }
+    assert in_groups == {
+        group: {f"{group}/{table}" for table in tables} for group, tables in GROUP_TABLES.items()
+    }
+    order = list(GROUP_TABLES)
+    for node in graph.asset_nodes:
+        for parent in node.parent_keys:
+            assert order.index(graph.get(parent).group_name) <= order.index(node.group_name), (
+                f"{node.key.to_user_string()} needs {parent.to_user_string()} of a later group"
+            )
 
 
 def test_schedule_run_config_names_the_jobs_real_ops() -> None:

@@ -2,6 +2,7 @@
 
 import click
 
+from spotify_assets.cli.airflow_commands import airflow
 from spotify_assets.cli.catalog import catalog
 from spotify_assets.cli.credentials import credentials
 from spotify_assets.cli.db import db
@@ -26,5 +27,5 @@ def main() -> None:
     """
 
 
-for command in (run_pipeline, ui, db, sandbox, credentials, catalog, worker):
+for command in (run_pipeline, ui, db, sandbox, credentials, catalog, worker, airflow):
     main.add_command(command)

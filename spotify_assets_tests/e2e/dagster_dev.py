@@ -26,6 +26,16 @@ from spotify_assets.warehouse import embedded_postgres
 
 LOCATION = "spotify_assets.definitions"
 REPOSITORY = "__repository__"
+# Settings of the outer environment that would point the UI elsewhere than the embedded defaults.
+OUTER_SETTINGS = (
+    "SPOTIFY_ASSETS_DATABASE_URL",
+    "SPOTIFY_ASSETS_TEST_DATABASE_URL",
+    "SPOTIFY_ASSETS_DAGSTER_STORAGE_URL",
+    "SPOTIFY_ASSETS_FERNET_KEY",
+    "SPOTIFY_CLIENT_ID",
+    "SPOTIFY_CLIENT_SECRET",
+    "DAGSTER_HOME",
+)
 T = TypeVar("T")
 
 

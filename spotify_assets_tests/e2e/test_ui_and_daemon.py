@@ -21,7 +21,13 @@ from dagster import AssetKey
 
 from spotify_assets.sandbox import Catalog, SandboxConfig
 from spotify_assets_tests.browser import chromium
-from spotify_assets_tests.e2e.dagster_dev import LOCATION, REPOSITORY, DagsterDev, wait_for
+from spotify_assets_tests.e2e.dagster_dev import (
+    LOCATION,
+    OUTER_SETTINGS,
+    REPOSITORY,
+    DagsterDev,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -30,16 +36,6 @@ WATCHED = CATALOG.artist_ids()[:5]
 ADDED = CATALOG.artist_ids()[5]
 OWN_PLAYLIST = "3ITXR8fOUZNaULB71K3IEd"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Settings of the outer environment that would point the UI elsewhere than the embedded defaults.
-OUTER_SETTINGS = (
-    "SPOTIFY_ASSETS_DATABASE_URL",
-    "SPOTIFY_ASSETS_TEST_DATABASE_URL",
-    "SPOTIFY_ASSETS_DAGSTER_STORAGE_URL",
-    "SPOTIFY_ASSETS_FERNET_KEY",
-    "SPOTIFY_CLIENT_ID",
-    "SPOTIFY_CLIENT_SECRET",
-    "DAGSTER_HOME",
-)
 
 
 def _write_watchlist(path: Path, artists: list[str]) -> None:
