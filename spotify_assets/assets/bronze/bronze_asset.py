@@ -22,6 +22,7 @@ from dagster import (
     AssetExecutionContext,
     Backoff,
     BetaWarning,
+    DagsterExecutionInterruptedError,
     DagsterType,
     Failure,
     Jitter,
@@ -143,12 +144,21 @@ def bronze_asset(
 
 @contextlib.contextmanager
 def spotify_client(spotify: SpotifyResource) -> Iterator[SpotifyClient]:
-    """A client whose final errors become non-retryable failures naming the problem."""
+    """A client whose final errors become non-retryable failures naming the problem.
+
+    So does a terminate request (the UI's Terminate, an Airflow task killed): Dagster turns the
+    interrupt of a step that has a retry policy into a retry, and the terminated run would go on.
+    """
     try:
         with spotify.get_client() as client:
             yield client
     except _FINAL_ERRORS as exc:
         raise Failure(description=str(exc), allow_retries=False) from exc
+    except DagsterExecutionInterruptedError as exc:
+        raise Failure(
+            description="The run was terminated while this step called Spotify; nothing was stored.",
+            allow_retries=False,
+        ) from exc
 
 
 def resolve_scope(
