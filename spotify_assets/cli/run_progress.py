@@ -13,6 +13,7 @@ finished step, no control characters) or :class:`NoScreen` (``--quiet``, ``--jso
 import logging
 import math
 import os
+import queue
 import sys
 import threading
 import time
@@ -214,13 +215,24 @@ class PlainLines:
 
 
 class LiveScreen:
-    """A terminal: finished steps scroll up, the current one is redrawn below (rich's Live)."""
+    """A terminal: finished steps scroll up, the current one is redrawn below (rich's Live).
+
+    One thread draws everything, the finished lines included. With Live's own refresh thread, a
+    line printed from the run's thread at the same moment could leave a stale frame on screen
+    (seen in tmux: a spinner line where a finished step's line should be).
+    """
+
+    REFRESH_SECONDS = 1 / 8
 
     def __init__(self, console: Console | None = None) -> None:
         self._console = console or Console(file=own_stdout())
         self._spinner = Spinner("dots")
         self._live: Live | None = None
         self._progress: RunProgress | None = None
+        self._lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._drawer: threading.Thread | None = None
 
     def start(self, progress: RunProgress) -> None:
         self._progress = progress
@@ -228,18 +240,46 @@ class LiveScreen:
         self._live = Live(
             console=self._console,
             get_renderable=self._render,
-            refresh_per_second=8,
+            auto_refresh=False,
             transient=True,
         )
         self._live.start()
+        self._drawer = threading.Thread(target=self._draw, name="run-progress", daemon=True)
+        self._drawer.start()
 
     def line(self, text: str) -> None:
-        self._console.print(Text(text), highlight=False)
+        with self._lock:
+            if self._drawer is None:
+                self._console.print(Text(text), highlight=False)
+            else:
+                self._lines.put(text)
 
     def stop(self) -> None:
+        drawer = self._drawer
+        if drawer is not None:
+            self._stopping.set()
+            drawer.join()
+        with self._lock:
+            self._drawer = None
+            self._print_lines()
         if self._live is not None:
             self._live.stop()
             self._live = None
+
+    def _draw(self) -> None:
+        while not self._stopping.wait(self.REFRESH_SECONDS):
+            self._print_lines()
+            assert self._live is not None
+            self._live.refresh()
+        self._print_lines()
+
+    def _print_lines(self) -> None:
+        while True:
+            try:
+                text = self._lines.get_nowait()
+            except queue.Empty:
+                return
+            self._console.print(Text(text), highlight=False)
 
     def _render(self) -> Group:
         progress = self._progress
