@@ -33,6 +33,7 @@ from dagster import (
     AutomationCondition,
     DataVersion,
     EventLogEntry,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -224,9 +225,18 @@ def build_table(
             reused = _reuse(context, spec, latest, input_version, started)
             if reused is not None:
                 return reused
-        for name in setup_sql_files:
-            postgres.run_sql_file(name, connection=conn)
-        postgres.run_sql_file(sql_file, identifiers={"target": staging}, connection=conn)
+        try:
+            for name in setup_sql_files:
+                postgres.run_sql_file(name, connection=conn)
+            postgres.run_sql_file(sql_file, identifiers={"target": staging}, connection=conn)
+        except psycopg.errors.UndefinedTable as exc:
+            raise Failure(
+                description=f"{sql_file}.sql reads a table that is not there "
+                f"({exc.diag.message_primary}). Materialize its upstream assets first "
+                f"({', '.join(key.to_user_string() for key in inputs)}); a bronze table's "
+                "__latest pointer is made by its bronze asset's next run.",
+                allow_retries=False,
+            ) from exc
         built = _columns(conn, schema, staging)
         if not built:
             raise ColumnMismatchError(

@@ -15,9 +15,17 @@ from psycopg.types.json import Jsonb
 
 from spotify_assets.assets.bronze import bronze_assets
 from spotify_assets.assets.bronze.bronze_records import BRONZE_COLUMNS, BronzeRecord
+from spotify_assets.io_managers.postgres import client
+from spotify_assets.io_managers.postgres.client import TableSlice
 from spotify_assets.warehouse.connection import PostgresResource
 
 BRONZE_TABLES = tuple(asset.key.path[-1] for asset in bronze_assets)
+# Each table's latest_key: what the IO manager's pointer to the latest version is keyed by.
+LATEST_KEYS = {
+    asset.key.path[-1]: getattr(value, "value", value)
+    for asset in bronze_assets
+    for value in [asset.metadata_by_key[asset.key]["latest_key"]]
+}
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 MARKETS = ["DE", "FR", "US"]
 
@@ -300,6 +308,16 @@ def create_bronze_tables(postgres: PostgresResource, tables: Iterable[str] = BRO
                     sql.Identifier(schema, table), definitions
                 )
             )
+            conn.execute(client.create_latest_statement(TableSlice(schema, table)))
+
+
+def point_to_latest(postgres: PostgresResource, tables: Iterable[str]) -> None:
+    """Point each table's ``__latest`` table at its latest versions, as the IO manager does on
+    writing, after rows were inserted by hand."""
+    with postgres.get_connection() as conn:
+        for table in tables:
+            slice_ = TableSlice(postgres.schema("bronze"), table)
+            conn.execute(client.upsert_latest_statement(slice_, LATEST_KEYS[table], None))
 
 
 def write_bronze(
@@ -336,6 +354,7 @@ def write_bronze(
                     for r in records
                 ],
             )
+    point_to_latest(postgres, rows)
 
 
 def select_rows(

@@ -27,7 +27,7 @@ from spotify_assets.assets.gold import GOLD_SPECS, gold_assets
 from spotify_assets.assets.silver import SILVER_SPECS, silver_assets
 from spotify_assets.sandbox import SandboxServer
 from spotify_assets.warehouse.connection import PostgresResource
-from spotify_assets_tests.assets.bronze_rows import select_rows
+from spotify_assets_tests.assets.bronze_rows import point_to_latest, select_rows
 from spotify_assets_tests.assets.runs import checks, failed_checks, metadata
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
@@ -159,6 +159,7 @@ def test_default_catalog_counts_match_the_catalog_and_a_rerun_changes_nothing(
             "md5(content_hash), jsonb_set(response, '{name}', to_jsonb('Renamed'::text)) "
             f'from "{bronze}".artists order by spotify_id limit 1'
         )
+    point_to_latest(postgres, ["artists"])
     third = materialize(
         PIPELINE,
         selection=AssetSelection.groups("silver", "gold"),

@@ -705,6 +705,107 @@ def test_append_with_unique_key_skips_rows_already_stored(
     ]
 
 
+LATEST = {"write_mode": "append", "unique_key": ["content_hash"], "latest_key": "k"}
+
+
+def _versions(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    """Rows of (key, content hash, fetched_at)."""
+    return pd.DataFrame(
+        {
+            "k": [r[0] for r in rows],
+            "content_hash": [r[1] for r in rows],
+            "fetched_at": pd.to_datetime([r[2] for r in rows], utc=True),
+        }
+    )
+
+
+def _latest_by_scan(postgres: PostgresResource) -> set[tuple[str, str]]:
+    """Each key's latest version as a scan of the whole history decides it."""
+    return set(
+        _fetch(
+            postgres,
+            f'select distinct on (k) k, content_hash from "{postgres.schema("bronze")}".history '
+            "order by k, fetched_at desc, content_hash",
+        )
+    )
+
+
+def _pointed(postgres: PostgresResource) -> set[tuple[str, str]]:
+    bronze = postgres.schema("bronze")
+    return set(_fetch(postgres, f'select key, content_hash from "{bronze}".history__latest'))
+
+
+def test_latest_key_points_at_each_keys_latest_version_as_a_full_scan_would(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    writes = iter(
+        [
+            _versions(("a", "a1", "2026-01-01"), ("b", "b1", "2026-01-01")),
+            # a changes; b comes back unchanged (stored once, at its first fetched_at).
+            _versions(("a", "a2", "2026-01-02"), ("b", "b1", "2026-01-02")),
+            # a returns to its first version: stored already, so a2 stays the latest, as a scan
+            # of the history says; b has two new versions at the same moment (smallest hash wins).
+            _versions(
+                ("a", "a1", "2026-01-03"), ("b", "b3", "2026-01-03"), ("b", "b2", "2026-01-03")
+            ),
+            # An older fetch arriving late moves nothing back; c is new.
+            _versions(("a", "a0", "2025-12-31"), ("c", "c1", "2026-01-04")),
+        ]
+    )
+
+    @asset(key_prefix="bronze", metadata=LATEST)
+    def history() -> pd.DataFrame:
+        return next(writes)
+
+    expected = [
+        {("a", "a1"), ("b", "b1")},
+        {("a", "a2"), ("b", "b1")},
+        {("a", "a2"), ("b", "b2")},
+        {("a", "a2"), ("b", "b2"), ("c", "c1")},
+    ]
+    for want in expected:
+        assert materialize([history], resources={"io_manager": io_manager}).success
+        assert _pointed(postgres) == want == _latest_by_scan(postgres)
+
+
+def test_latest_pointer_missing_or_left_behind_is_rebuilt_from_the_history(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    writes = iter(
+        [
+            _versions(("a", "a1", "2026-01-01"), ("a", "a2", "2026-01-02")),
+            _versions(("b", "b1", "2026-01-03")),
+            _versions(("c", "c1", "2026-01-04")),
+        ]
+    )
+
+    @asset(key_prefix="bronze", metadata=LATEST)
+    def history() -> pd.DataFrame:
+        return next(writes)
+
+    bronze = postgres.schema("bronze")
+    materialize([history], resources={"io_manager": io_manager})
+    # A table from before the pointer: the next write fills it from every stored row.
+    with postgres.get_connection() as conn:
+        conn.execute(f'drop table "{bronze}".history__latest')
+    materialize([history], resources={"io_manager": io_manager})
+    assert _pointed(postgres) == {("a", "a2"), ("b", "b1")}
+    # The table dropped, its pointer left: the new table's pointer knows only the new rows.
+    with postgres.get_connection() as conn:
+        conn.execute(f'drop table "{bronze}".history')
+    materialize([history], resources={"io_manager": io_manager})
+    assert _pointed(postgres) == {("c", "c1")}
+
+
+def test_latest_key_needs_a_unique_key(io_manager: PostgresPandasIOManager) -> None:
+    @asset(key_prefix="bronze", metadata={"write_mode": "append", "latest_key": "k"})
+    def history() -> pd.DataFrame:
+        return pd.DataFrame({"k": ["a"]})
+
+    with pytest.raises(ValueError, match=r"'latest_key' metadata .* needs 'unique_key'"):
+        materialize([history], resources={"io_manager": io_manager})
+
+
 def test_indexes_metadata_indexes_kept_rows_and_names_missing_columns(
     io_manager: PostgresPandasIOManager, postgres: PostgresResource
 ) -> None:

@@ -4,20 +4,20 @@
 -- define_current_playlist_items.sql.
 -- Parameters: none. Identifiers: {bronze}.
 --
--- Current listing: the latest fetched_at per listing artist and album id.
+-- Current listing: the latest fetched_at per listing artist and album id, as
+-- bronze.artist_albums__latest points at it.
 -- Richest version: a full object beats a simplified one; among equals the latest fetched_at wins.
 -- Objects without an id are keyed by their record's content hash, so each stands alone.
 
 create temporary view current_album_listings as
-select distinct on (b.parent_id, coalesce(b.response ->> 'id', b.content_hash))
+select
     b.parent_id as artist_id,
     b.response ->> 'id' as album_id,
     b.response,
     b.fetched_at,
     b.content_hash
-from {bronze}.artist_albums as b
-order by
-    b.parent_id, coalesce(b.response ->> 'id', b.content_hash), b.fetched_at desc, b.content_hash;
+from {bronze}.artist_albums__latest as l
+inner join {bronze}.artist_albums as b on b.content_hash = l.content_hash;
 
 -- Every album object in the current records: full ones, artist-page listings, and the simplified
 -- albums inside full tracks and playlist tracks.

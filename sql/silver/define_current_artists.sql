@@ -2,17 +2,18 @@
 -- silver.artist_genres (temporary views).
 -- Parameters: none. Identifiers: {bronze}.
 --
--- Current: the latest fetched_at per artist id. Objects without an id are keyed by their record's
--- content hash, so each stands alone.
+-- Current: the latest fetched_at per artist id, as bronze.artists__latest points at it (the IO
+-- manager keeps it), so the cost follows the artists, not the history kept. Objects without an id
+-- are keyed by their record's content hash, so each stands alone.
 
 create temporary view current_artist_records as
-select distinct on (coalesce(b.response ->> 'id', b.content_hash))
+select
     b.response ->> 'id' as artist_id,
     b.response,
     b.fetched_at,
     b.content_hash
-from {bronze}.artists as b
-order by coalesce(b.response ->> 'id', b.content_hash), b.fetched_at desc, b.content_hash;
+from {bronze}.artists__latest as l
+inner join {bronze}.artists as b on b.content_hash = l.content_hash;
 
 -- One row per source object of silver.artist_genres, keyed as its primary key renders.
 create temporary view artist_genres_source_keys as

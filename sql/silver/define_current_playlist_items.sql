@@ -2,7 +2,8 @@
 -- silver.playlist_items (temporary views). Needs the views of define_current_playlists.sql.
 -- Parameters: none. Identifiers: {bronze}.
 --
--- Current: each position's latest row below the latest playlist object's item total. A playlist
+-- Current: each position's latest row (bronze.playlist_items__latest) below the latest playlist
+-- object's item total. A playlist
 -- that does not say how many items it has keeps every stored position.
 
 -- A timestamp from ISO 8601 text, else null: one odd value ("now", "0000-00-00", any junk) must
@@ -32,7 +33,7 @@ select
         when e.item ->> 'id' is null then 'missing_id'
     end as reject_reason
 from (
-    select distinct on (b.parent_id, b.position)
+    select
         b.parent_id as playlist_id,
         b.position,
         b.response as entry,
@@ -42,10 +43,10 @@ from (
             as item_path,
         b.fetched_at,
         b.content_hash
-    from {bronze}.playlist_items as b
+    from {bronze}.playlist_items__latest as l
+    inner join {bronze}.playlist_items as b on b.content_hash = l.content_hash
     inner join current_playlist_records as p on b.parent_id = p.playlist_id
     where b.position < coalesce(p.item_total, b.position + 1)
-    order by b.parent_id, b.position, b.fetched_at desc, b.content_hash
 ) as e;
 
 -- One row per source object of silver.playlist_items, keyed as its primary key renders.

@@ -2,11 +2,12 @@
 -- (temporary views).
 -- Parameters: none. Identifiers: {bronze}.
 --
--- Current: the latest fetched_at per playlist id. Objects without an id are keyed by their
--- record's content hash, so each stands alone.
+-- Current: the latest fetched_at per playlist id, as bronze.playlists__latest points at it (the
+-- IO manager keeps it), so the cost follows the playlists, not the history kept. Objects without an
+-- id are keyed by their record's content hash, so each stands alone.
 
 create temporary view current_playlist_records as
-select distinct on (coalesce(b.response ->> 'id', b.content_hash))
+select
     b.response ->> 'id' as playlist_id,
     b.response,
     coalesce(
@@ -14,8 +15,8 @@ select distinct on (coalesce(b.response ->> 'id', b.content_hash))
     ) as item_total,
     b.fetched_at,
     b.content_hash
-from {bronze}.playlists as b
-order by coalesce(b.response ->> 'id', b.content_hash), b.fetched_at desc, b.content_hash;
+from {bronze}.playlists__latest as l
+inner join {bronze}.playlists as b on b.content_hash = l.content_hash;
 
 -- One row per source object of silver.playlists; null for objects without an id.
 create temporary view playlists_source_keys as

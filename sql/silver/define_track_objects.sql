@@ -4,27 +4,27 @@
 -- define_current_playlist_items.sql.
 -- Parameters: none. Identifiers: {bronze}.
 --
--- Current album track page: each position's latest row below the latest album object's track
--- total. An album that does not say how many tracks it has keeps every stored position.
+-- Current album track page: each position's latest row (bronze.album_tracks__latest) below the
+-- latest album object's track total. An album that does not say how many tracks it has keeps every stored position.
 -- Richest version: a full object beats a simplified one; among equals the latest fetched_at wins.
 
 -- Pages beyond the embedded first page count only for albums with a current album object.
 create temporary view current_album_track_pages as
-select distinct on (b.parent_id, b.position)
+select
     b.parent_id as album_id,
     b.position,
     b.response,
     b.fetched_at,
     b.content_hash
-from {bronze}.album_tracks as b
+from {bronze}.album_tracks__latest as l
+inner join {bronze}.album_tracks as b on b.content_hash = l.content_hash
 inner join current_album_records as a on b.parent_id = a.album_id
 where
     b.position < coalesce(
         (a.response -> 'tracks' ->> 'total')::bigint,
         (a.response ->> 'total_tracks')::bigint,
         b.position + 1
-    )
-order by b.parent_id, b.position, b.fetched_at desc, b.content_hash;
+    );
 
 -- Every track object: album pages (embedded first page and later pages), full tracks, playlist
 -- tracks. album_id is the album the object belongs to.

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.albums import albums
 from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
-from spotify_assets.assets.bronze.bronze_records import records_from
+from spotify_assets.assets.bronze.bronze_records import BY_POSITION, records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
@@ -15,6 +15,7 @@ from spotify_assets.warehouse.connection import PostgresResource
 
 @bronze_asset(
     name="album_tracks",
+    latest_key=BY_POSITION,
     endpoint=client_settings.ALBUM_TRACKS,
     description="One row per distinct version of a track listed on an album page after the first "
     "(albums of more than one page of tracks).",

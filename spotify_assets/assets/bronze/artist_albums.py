@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.artists import artists
 from spotify_assets.assets.bronze.bronze_asset import Summary, bronze_asset, publish_stream
-from spotify_assets.assets.bronze.bronze_records import BronzeRecord, records_from
+from spotify_assets.assets.bronze.bronze_records import BY_PARENT_AND_ID, BronzeRecord, records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
@@ -50,6 +50,7 @@ def album_totals(client: SpotifyClient, artist_ids: list[str]) -> dict[str, int]
 
 @bronze_asset(
     name="artist_albums",
+    latest_key=BY_PARENT_AND_ID,
     endpoint=client_settings.ARTIST_ALBUMS,
     description="One row per distinct version of an album as listed in a watched artist's "
     "discography (albums, singles, compilations, appears-on).",

@@ -34,7 +34,12 @@ from dagster import (
 )
 from dagster_pandas import PandasColumn, create_dagster_pandas_dataframe_type
 
-from spotify_assets.assets.bronze.bronze_records import BRONZE_METADATA, BronzeRecord, bronze_frame
+from spotify_assets.assets.bronze.bronze_records import (
+    BRONZE_METADATA,
+    BY_ID,
+    BronzeRecord,
+    bronze_frame,
+)
 from spotify_assets.constants import OWNER
 from spotify_assets.resources.credentials import CredentialsError
 from spotify_assets.resources.spotify import SpotifyResource
@@ -117,12 +122,18 @@ _FINAL_ERRORS = (
 
 
 def bronze_asset(
-    *, name: str, description: str, endpoint: str, deps: Sequence[Any] = ()
+    *,
+    name: str,
+    description: str,
+    endpoint: str,
+    latest_key: str = BY_ID,
+    deps: Sequence[Any] = (),
 ) -> Callable:
     """``@asset`` for one Spotify endpoint family, stored append-only in ``bronze.<name>``.
 
     ``endpoint`` (a template of spotify_client's, e.g. ``/artists/{id}/albums``) is the one the
-    rows come from, shown as ``spotify_endpoint`` metadata and in the data catalog.
+    rows come from, shown as ``spotify_endpoint`` metadata and in the data catalog. ``latest_key``
+    (see bronze_records) says which rows are versions of one thing.
     """
     return asset(
         name=name,
@@ -132,7 +143,11 @@ def bronze_asset(
         kinds={"spotify", "postgres"},
         owners=[OWNER],
         tags={"layer": "bronze"},
-        metadata={**BRONZE_METADATA, "spotify_endpoint": f"GET /v1{endpoint}"},
+        metadata={
+            **BRONZE_METADATA,
+            "latest_key": latest_key,
+            "spotify_endpoint": f"GET /v1{endpoint}",
+        },
         deps=deps,
         dagster_type=BronzeRows,
         pool=SPOTIFY_POOL,

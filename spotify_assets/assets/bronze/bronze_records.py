@@ -86,6 +86,14 @@ BRONZE_METADATA = {
     "fetch_log": True,
 }
 
+# What makes rows versions of one thing (``latest_key`` metadata): the IO manager keeps a pointer
+# to each key's latest version in ``bronze.<table>__latest``, which silver reads instead of sorting
+# the whole history. Objects by id (by content hash when they have none, so each stands alone),
+# listings by container and id, pages by container and position.
+BY_ID = "coalesce(response ->> 'id', content_hash)"
+BY_PARENT_AND_ID = "parent_id || '/' || coalesce(response ->> 'id', content_hash)"
+BY_POSITION = "parent_id || '/' || position"
+
 
 @dataclass(frozen=True)
 class BronzeRecord:

@@ -12,7 +12,7 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
-from spotify_assets.assets.bronze.bronze_records import BronzeRecord, records_from
+from spotify_assets.assets.bronze.bronze_records import BY_POSITION, BronzeRecord, records_from
 from spotify_assets.assets.bronze.fetch_log import latest_entries, upstream_fetch
 from spotify_assets.assets.bronze.playlists import playlists
 from spotify_assets.assets.bronze.run_config import Refresh
@@ -35,6 +35,7 @@ def _items(client: SpotifyClient, playlist_id: str) -> list[BronzeRecord] | str:
 
 @bronze_asset(
     name="playlist_items",
+    latest_key=BY_POSITION,
     endpoint=client_settings.PLAYLIST_ITEMS,
     description="One row per distinct version of an entry at a position of a watched playlist "
     "(tracks, episodes, local files, unavailable items).",

@@ -199,6 +199,53 @@ def insert_new_rows_statement(
     )
 
 
+def latest_table(table_slice: TableSlice) -> TableSlice:
+    """The table holding, per ``latest_key``, the content hash of the latest stored version."""
+    return TableSlice(schema=table_slice.schema, table=f"{table_slice.table[:55]}__latest")
+
+
+def create_latest_statement(table_slice: TableSlice) -> str:
+    return render(
+        sql.SQL(
+            "create table if not exists {} (key text primary key, content_hash text not null, "
+            "fetched_at timestamp with time zone not null)"
+        ).format(latest_table(table_slice).identifier)
+    )
+
+
+def upsert_latest_statement(table_slice: TableSlice, key_expr: str, staged: str | None) -> str:
+    """Move each key's pointer to the newest stored version among the rows of ``staged`` (a
+    write's incoming rows; None: every row, to fill a new pointer table).
+
+    Newest as silver reads it: latest ``fetched_at``, then the smallest content hash. Rows of
+    ``staged`` already stored count with their stored ``fetched_at``, so re-fetching an old version
+    does not make it current again, just as a scan of the whole history would decide.
+    """
+    scope = (
+        sql.SQL(" where content_hash in (select content_hash from {})").format(
+            sql.Identifier(staged)
+        )
+        if staged
+        else sql.SQL("")
+    )
+    return render(
+        sql.SQL(
+            "insert into {latest} as l (key, content_hash, fetched_at) "
+            "select distinct on (key) key, content_hash, fetched_at "
+            "from (select ({key}) as key, content_hash, fetched_at from {table}{scope}) as v "
+            "order by key, fetched_at desc, content_hash "
+            "on conflict (key) do update "
+            "set content_hash = excluded.content_hash, fetched_at = excluded.fetched_at "
+            "where (excluded.fetched_at, l.content_hash) > (l.fetched_at, excluded.content_hash)"
+        ).format(
+            latest=latest_table(table_slice).identifier,
+            key=sql.SQL(key_expr),
+            table=table_slice.identifier,
+            scope=scope,
+        )
+    )
+
+
 def add_column_statement(table_slice: TableSlice, column: ColumnType) -> str:
     # Rows already in the table have no value for a new column, so it is added nullable.
     return render(

@@ -113,6 +113,17 @@ def _unique_key(metadata: Mapping[str, Any], write_mode: str, obj: pd.DataFrame)
     return key
 
 
+def _latest_key(metadata: Mapping[str, Any], unique_key: Sequence[str]) -> str | None:
+    """``latest_key`` metadata: the SQL expression (from asset code) naming a row's version key."""
+    key = _value(metadata.get("latest_key"))
+    if key and not unique_key:
+        raise ValueError(
+            "'latest_key' metadata points at the latest version of each key among kept rows, so "
+            "it needs 'unique_key' (and write_mode 'append'); add both, or remove 'latest_key'."
+        )
+    return str(key) if key else None
+
+
 def _text_array(values: Sequence[str]) -> str:
     """A PostgreSQL text[] literal: ADBC binds no Arrow lists, so arrays travel as text."""
     return (
@@ -359,6 +370,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                     f"partition being written (e.g. {outside.head(3).tolist()}); return only that partition's rows."
                 )
         unique_key = _unique_key(metadata, write_mode, first)
+        latest_key = _latest_key(metadata, unique_key)
         indexes = _indexes(metadata, first)
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
@@ -384,7 +396,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             batches = frames.checked(columns, declared_types(metadata))
             if keeps_rows:
                 written = self._write_keeping_rows(
-                    cursor, table_slice, batches, columns, existing, unique_key
+                    cursor, table_slice, batches, columns, existing, unique_key, latest_key
                 )
                 for indexed in indexes:
                     cursor.execute(client.index_statement(table_slice, indexed))
@@ -485,13 +497,11 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             cursor.execute(statement)
 
     @staticmethod
-    def _create(cursor: Any, table_slice: TableSlice, columns: Sequence[ColumnType]) -> bool:
-        """Create the table; False when a concurrent transaction created it first."""
+    def _create(cursor: Any, statement: str) -> bool:
+        """Create a table; False when a concurrent transaction created it first."""
         cursor.execute("savepoint create_table")
         try:
-            cursor.execute(
-                client.create_table_statement(table_slice.schema, table_slice.table, columns)
-            )
+            cursor.execute(statement)
         except adbc_driver_manager.Error as exc:
             if getattr(exc, "sqlstate", None) not in _DUPLICATE_TABLE:
                 raise
@@ -508,9 +518,13 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         columns: Sequence[ColumnType],
         existing: Mapping[str, tuple[str, bool]],
         unique_key: Sequence[str],
+        latest_key: str | None,
     ) -> int:
         """Partition and append writes: evolve the table, replace the slice, load; rows written."""
-        if not existing and self._create(cursor, table_slice, columns):
+        created = not existing and self._create(
+            cursor, client.create_table_statement(table_slice.schema, table_slice.table, columns)
+        )
+        if created:
             table_types = {col.name: col.pg_type for col in columns}
         else:
             # The table exists (perhaps created a moment ago by a concurrent partition writer).
@@ -533,7 +547,29 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         cursor.execute(client.create_temp_table_statement(incoming, columns, table_types))
         self._load(cursor, None, incoming, obj, columns, table_types)
         cursor.execute(client.insert_new_rows_statement(table_slice, incoming, columns, unique_key))
-        return cursor.rowcount
+        written = cursor.rowcount
+        if latest_key:
+            self._point_to_latest(cursor, table_slice, latest_key, incoming, fresh=created)
+        return written
+
+    def _point_to_latest(
+        self, cursor: Any, table_slice: TableSlice, key: str, incoming: str, fresh: bool
+    ) -> None:
+        """Keep ``<table>__latest`` (``latest_key`` metadata) current for this write's rows.
+
+        Readers of the latest version per key join it to the table by content hash, so their cost
+        follows the number of keys, not the history kept. A missing pointer table (a table from
+        before it, or just created) is filled from every stored row.
+        """
+        latest = client.latest_table(table_slice)
+        cursor.execute(ddl.table_exists_query(), parameters=[latest.schema, latest.table])
+        if fresh or not cursor.fetchone()[0]:
+            # A pointer table left by a dropped table would point at rows that are gone.
+            cursor.execute(f"drop table if exists {ddl.render(latest.identifier)}")
+            if self._create(cursor, client.create_latest_statement(table_slice)):
+                cursor.execute(client.upsert_latest_statement(table_slice, key, None))
+                return
+        cursor.execute(client.upsert_latest_statement(table_slice, key, incoming))
 
     @staticmethod
     def _load(
@@ -637,8 +673,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
                 table_slice, {name: t for name, (t, _) in existing.items()}
             )
             cursor.execute(statement, parameters=params or None)
-            table = cursor.fetch_arrow_table()
-        return restore_frame(table, dtypes)
+            return restore_frame(cursor.fetch_record_batch(), dtypes)
 
     def _stored_dtypes(self, cursor: Any, table_slice: TableSlice) -> dict[str, str]:
         prefix = self.postgres.schema_prefix

@@ -349,7 +349,18 @@ def restore_series(array: pa.ChunkedArray, dtype: str) -> pd.Series:
     return series.astype(target)
 
 
-def restore_frame(table: pa.Table, dtypes: Mapping[str, str]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {name: restore_series(table.column(name), dtypes[name]) for name in table.column_names}
-    )
+def restore_frame(reader: pa.RecordBatchReader, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """The frame a query's result reads back as.
+
+    Each Arrow column is let go as soon as it is converted, and the frame takes the Series without
+    copying them into blocks, so a read peaks near the frame's own size plus one column, not the
+    frame plus the whole Arrow result.
+    """
+    table = reader.read_all()
+    columns = {}
+    for name in table.column_names:
+        array = table.column(name)
+        table = table.drop_columns([name])
+        columns[name] = restore_series(array, dtypes[name])
+        del array
+    return pd.DataFrame(columns, copy=False)

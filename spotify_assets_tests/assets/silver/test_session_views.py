@@ -20,7 +20,9 @@ SESSION_VIEWS = views.in_order(
 @pytest.mark.parametrize("file", SESSION_VIEWS, ids=lambda file: file.name)
 def test_each_session_view_file_declares_the_bronze_tables_it_names(file) -> None:
     text = sql_files.sql_path(file.sql_file).read_text(encoding="utf-8")
-    assert set(re.findall(r"\{bronze\}\.(\w+)", text)) == set(file.bronze)
+    # A table's __latest pointer (kept by the IO manager) is read as part of the table.
+    named = {name.removesuffix("__latest") for name in re.findall(r"\{bronze\}\.(\w+)", text)}
+    assert named == set(file.bronze)
 
 
 def test_session_view_files_are_all_declared() -> None:
