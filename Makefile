@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format bench-io bench-io-10m bench-pipeline bench-silver-10k bench-sandbox bench-watchlist bench-datahub bench-run-progress bench-vs-dlt
+.PHONY: install test lint format bench-io bench-io-10m bench-pipeline bench-silver-10k bench-bronze-history bench-sandbox bench-watchlist bench-datahub bench-run-progress bench-vs-dlt
 
 $(BIN)/spotify-assets: pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,9 @@ bench-pipeline: install
 
 bench-silver-10k: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_silver --artists 1000 10000
+
+bench-bronze-history: install
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_bronze_history
 
 bench-sandbox: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_sandbox

@@ -12,6 +12,11 @@ transaction on one connection, so a failure or a killed process leaves the previ
 logged in ``<schema>.fetch_log`` under the run id, in the same transaction as the rows, so a
 later step reads exactly what its own run stored.
 
+``latest_key`` metadata (bronze; an SQL expression over the table's columns, like
+``partition_expr``): ``<table>__latest`` holds each key's latest version (content hash and
+``fetched_at``), moved forward in the write's transaction, so readers of current records join it
+instead of sorting the whole history.
+
 A ``FrameStream`` (``warehouse/frame_stream.py``) instead of a DataFrame is loaded batch by batch
 in the same one transaction, so an asset never holds all its rows; streams go to append tables.
 
