@@ -61,13 +61,14 @@ from spotify_assets.warehouse.frame_stream import FrameStream
 SPOTIFY_POOL = "spotify_api"
 
 # Ids fetched per streamed batch: a multiple of every batch endpoint's id limit (20 albums, 50
-# tracks), so streaming makes no extra request; 500 albums with their first track page are
-# about 10 MB of JSON, some 100 MB as Python objects.
-BATCH_IDS = 500
+# artists or tracks), so streaming makes no extra request; 200 albums with their first track page
+# are about 4 MB of JSON, some 50 MB as Python objects (500 raised a 1,000-artist run's peak by
+# 120 MB).
+BATCH_IDS = 200
 # Containers per streamed batch where one id brings many full objects: a playlist embeds its first
 # 100 tracks and a page of items (full tracks, each with its album and markets), some 5 MB as
 # Python objects; a playlist's items and an album's later track pages can be longer still.
-CONTAINER_BATCH_IDS = 20
+CONTAINER_BATCH_IDS = 10
 
 # dagster-pandas marks its typing API as beta; the project pins dagster-pandas to 0.29.
 with warnings.catch_warnings():
