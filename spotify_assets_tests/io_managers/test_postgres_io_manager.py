@@ -7,13 +7,16 @@ SQL text builders and dtype mapping without a database are in test_client.py and
 
 import datetime as dt
 import decimal
+import gc
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -984,6 +987,49 @@ def test_frame_stream_loads_every_batch_once_in_one_transaction(
         (result.run_id, {"batches": 3})
     ]
     assert taken == [0, 1, 2]
+
+
+def test_frame_stream_holds_one_batch_at_a_time_and_none_once_loaded(
+    io_manager: PostgresPandasIOManager,
+) -> None:
+    """A batch is let go once loaded, the first too: none is alive while the next is produced,
+    nor in what the in-process run keeps of the step's output."""
+    loaded: list[weakref.ref] = []
+    alive_while_producing: list[int] = []
+
+    @asset(
+        key_prefix="bronze",
+        metadata={"write_mode": "append", "unique_key": ["content_hash"], "fetch_log": True},
+    )
+    def history() -> FrameStream:
+        stream = FrameStream(iter(()), {"fetched": {}})
+
+        def produce():
+            for n in range(4):
+                gc.collect()
+                alive_while_producing.append(sum(ref() is not None for ref in loaded))
+                frame = pd.DataFrame({"content_hash": [f"h{n}"], "doc": [{"n": n}]})
+                loaded.append(weakref.ref(frame))
+                yield frame
+                del frame
+
+        stream.batches = produce()
+        return stream
+
+    result = materialize([history], resources={"io_manager": io_manager})
+    gc.collect()
+    assert alive_while_producing == [0, 0, 0, 0]
+    assert [ref() for ref in loaded] == [None] * 4
+    kept = result.output_for_node("bronze__history")
+    assert isinstance(kept, FrameStream) and next(kept.batches, None) is None
+
+
+def test_frame_stream_pickles_as_one_frame_of_its_batches() -> None:
+    """What an IO manager that knows no streams (Dagster's default) stores of one."""
+    stream = FrameStream(iter([pd.DataFrame({"n": [1, 2]}), pd.DataFrame({"n": [3]})]))
+    pd.testing.assert_frame_equal(
+        pickle.loads(pickle.dumps(stream)), pd.DataFrame({"n": [1, 2, 3]})
+    )
 
 
 def test_frame_stream_failing_mid_way_writes_nothing(

@@ -1,16 +1,21 @@
 """bronze.album_tracks: album track pages beyond the album's embedded first page."""
 
-import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.albums import albums
-from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
-from spotify_assets.assets.bronze.bronze_records import BY_POSITION, records_from
+from spotify_assets.assets.bronze.bronze_asset import (
+    CONTAINER_BATCH_IDS,
+    Summary,
+    bronze_asset,
+    publish_stream,
+)
+from spotify_assets.assets.bronze.bronze_records import BY_POSITION, BronzeRecord, records_from
 from spotify_assets.assets.bronze.fetch_log import upstream_fetch
 from spotify_assets.assets.bronze.run_config import Refresh
 from spotify_assets.resources.spotify import SpotifyResource
-from spotify_assets.resources.spotify_client import client_settings
+from spotify_assets.resources.spotify_client import SpotifyClient, client_settings
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 
 
 @bronze_asset(
@@ -26,7 +31,7 @@ def album_tracks(
     config: Refresh,
     spotify: SpotifyResource,
     postgres: PostgresResource,
-) -> pd.DataFrame:
+) -> FrameStream:
     # Albums the albums step stored are new or changed; a full refresh completes every album it
     # fetched. That step ran in this run, or in the run this one re-executes.
     upstream = upstream_fetch(context, postgres, "albums")
@@ -35,11 +40,24 @@ def album_tracks(
     rows = postgres.query_sql_file(
         "bronze/select_latest_albums", {"load_id": upstream.run_id, "album_ids": in_scope}
     )
-    with spotify_client(spotify) as client:
-        pages = client.get_albums_tracks_from(offsets=dict(rows))
-    records = [
-        record
-        for album_id, fetched in pages.items()
-        for record in records_from(fetched, parent_id=album_id, positioned=True)
-    ]
-    return publish(context, records, client=client, spotify=spotify, albums_completed=len(pages))
+    offsets = dict(rows)
+
+    def fetch(client: SpotifyClient, ids: list[str], summary: Summary) -> list[BronzeRecord]:
+        pages = client.get_albums_tracks_from(
+            offsets={album_id: offsets[album_id] for album_id in ids}
+        )
+        summary.extra["albums_completed"] += len(pages)
+        return [
+            record
+            for album_id, fetched in pages.items()
+            for record in records_from(fetched, parent_id=album_id, positioned=True)
+        ]
+
+    return publish_stream(
+        context,
+        spotify,
+        plan=lambda client, summary: list(offsets),
+        fetch_batch=fetch,
+        batch_ids=CONTAINER_BATCH_IDS,
+        albums_completed=0,
+    )

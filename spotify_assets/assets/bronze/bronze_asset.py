@@ -5,10 +5,13 @@ once), retry transient failures with backoff, and refuse to retry what cannot ge
 watch list, unusable or refused credentials, a 4xx, a Retry-After beyond the cap, an exhausted
 quota).
 
-The big families (artist listings, albums, full tracks) stream: the asset returns a
-``FrameStream`` whose batches fetch ``BATCH_IDS`` ids at a time, and the IO manager loads each
-batch before the next is fetched, in the one transaction that also logs the fetch. So a step
-holds one batch of objects, whatever the size of the catalog.
+Every asset returns a ``FrameStream``, never a DataFrame: an in-process run (``materialize``,
+``execute_in_process``, which ``spotify-assets run`` uses) keeps each step's returned value until
+the run ends, and a stream, once loaded, holds none of its rows. The families that grow with
+the catalog (artists, listings, albums, playlists, playlist items, album pages, full tracks)
+fetch a batch of ids at a time, and the IO manager loads each batch before the next is fetched,
+in the one transaction that also logs the fetch. So a step holds one batch of objects, whatever
+the size of the catalog.
 """
 
 import contextlib
@@ -58,9 +61,14 @@ from spotify_assets.warehouse.frame_stream import FrameStream
 SPOTIFY_POOL = "spotify_api"
 
 # Ids fetched per streamed batch: a multiple of every batch endpoint's id limit (20 albums, 50
-# tracks), so streaming makes no extra request; 500 albums with their first track page are
-# about 10 MB of JSON, some 100 MB as Python objects.
-BATCH_IDS = 500
+# artists or tracks), so streaming makes no extra request; 200 albums with their first track page
+# are about 4 MB of JSON, some 50 MB as Python objects (500 raised a 1,000-artist run's peak by
+# 120 MB).
+BATCH_IDS = 200
+# Containers per streamed batch where one id brings many full objects: a playlist embeds its first
+# 100 tracks and a page of items (full tracks, each with its album and markets), some 5 MB as
+# Python objects; a playlist's items and an album's later track pages can be longer still.
+CONTAINER_BATCH_IDS = 10
 
 # dagster-pandas marks its typing API as beta; the project pins dagster-pandas to 0.29.
 with warnings.catch_warnings():
@@ -91,6 +99,7 @@ def _checked_batches(
                 allow_retries=False,
             )
         yield frame
+        del frame  # not held while the next batch is fetched
 
 
 def _check_bronze_rows(context: TypeCheckContext, value: object) -> TypeCheck:
@@ -191,20 +200,23 @@ def resolve_scope(
     }
 
 
-def unknown_ids(context: AssetExecutionContext, fetched: Sequence[Fetched], type: str) -> list[str]:
-    """Requested ids Spotify knows nothing of, each named in a warning.
+def unknown_ids(fetched: Sequence[Fetched]) -> list[str]:
+    """Requested ids Spotify knows nothing of (``warn_unknown`` names them once all are fetched)."""
+    return [str(item.spotify_id) for item in fetched if item.object is None]
+
+
+def warn_unknown(context: AssetExecutionContext, unknown: Sequence[str], type: str) -> None:
+    """Name in a warning the requested ids Spotify knows nothing of.
 
     Artists and playlists do disappear from Spotify: the entry stays in the watch list, the run
     goes on without it, and no later step calls an endpoint with it.
     """
-    unknown = [str(item.spotify_id) for item in fetched if item.object is None]
     if unknown:
         context.log.warning(
             f"Spotify knows no {type} with id {', '.join(unknown)}: skipped in this run. "
             f"Remove {'it' if len(unknown) == 1 else 'them'} from the watch list if "
             f"{'it is' if len(unknown) == 1 else 'they are'} gone for good."
         )
-    return unknown
 
 
 def _fetch_metadata(
@@ -227,6 +239,10 @@ def _fetch_metadata(
     return metadata
 
 
+def _single_batch(records: Sequence[BronzeRecord], run_id: str) -> Iterator[pd.DataFrame]:
+    yield bronze_frame(records, run_id)
+
+
 def publish(
     context: AssetExecutionContext,
     records: Sequence[BronzeRecord],
@@ -235,14 +251,15 @@ def publish(
     spotify: SpotifyResource | None,
     scope: Mapping[str, Any] | None = None,
     **extra: Any,
-) -> pd.DataFrame:
-    """The bronze frame of ``records``, with the fetch's call statistics as output metadata.
+) -> FrameStream:
+    """The bronze rows of ``records`` as a one-batch stream, with the fetch's call statistics as
+    output metadata.
 
     ``scope`` is what later steps of the run work on (ids, snapshots): it is logged with the
     rows in bronze.fetch_log (as ``fetched``, with the source) and shown, like ``extra``.
     """
-    context.add_output_metadata(_fetch_metadata(client, spotify, scope, extra, len(records)))
-    return bronze_frame(records, context.op_execution_context.run_id)
+    metadata = _fetch_metadata(client, spotify, scope, extra, len(records))
+    return FrameStream(_single_batch(records, context.op_execution_context.run_id), metadata)
 
 
 @dataclass
@@ -260,14 +277,16 @@ def publish_stream(
     *,
     plan: Callable[[SpotifyClient, Summary], Sequence[str]],
     fetch_batch: Callable[[SpotifyClient, list[str], Summary], Iterable[BronzeRecord]],
+    finish: Callable[[Summary], None] | None = None,
+    batch_ids: int = BATCH_IDS,
     scope: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> FrameStream:
-    """``publish`` for a big family, fetched while the IO manager loads.
+    """``publish`` for a family fetched while the IO manager loads.
 
     ``plan`` returns the ids to fetch (it may probe first; its requests count too) and
-    ``fetch_batch`` fetches ``BATCH_IDS`` of them at a time; both may complete the summary that
-    starts as ``scope`` and ``extra``.
+    ``fetch_batch`` fetches ``batch_ids`` of them at a time; both, and ``finish`` once every
+    batch is fetched, may complete the summary that starts as ``scope`` and ``extra``.
     """
     run_id = context.op_execution_context.run_id
     stream = FrameStream(iter(()))
@@ -277,11 +296,16 @@ def publish_stream(
         objects, yielded = 0, False
         with spotify_client(spotify) as client:
             ids = plan(client, summary)
-            for start in range(0, len(ids), BATCH_IDS):
-                records = list(fetch_batch(client, list(ids[start : start + BATCH_IDS]), summary))
+            for start in range(0, len(ids), batch_ids):
+                records = list(fetch_batch(client, list(ids[start : start + batch_ids]), summary))
                 objects += len(records)
                 yielded = True
-                yield bronze_frame(records, run_id)
+                frame = bronze_frame(records, run_id)
+                del records  # the frame holds what the load needs
+                yield frame
+                del frame
+            if finish is not None:
+                finish(summary)
             stream.metadata.update(
                 _fetch_metadata(client, spotify, summary.scope, summary.extra, objects)
             )

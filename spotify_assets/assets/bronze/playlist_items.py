@@ -8,10 +8,14 @@ with the snapshot it was given at, so later runs do not ask again until the play
 ``snapshot_id`` changes (or a full refresh asks for everything again).
 """
 
-import pandas as pd
 from dagster import AssetExecutionContext
 
-from spotify_assets.assets.bronze.bronze_asset import bronze_asset, publish, spotify_client
+from spotify_assets.assets.bronze.bronze_asset import (
+    CONTAINER_BATCH_IDS,
+    Summary,
+    bronze_asset,
+    publish_stream,
+)
 from spotify_assets.assets.bronze.bronze_records import BY_POSITION, BronzeRecord, records_from
 from spotify_assets.assets.bronze.fetch_log import latest_entries, upstream_fetch
 from spotify_assets.assets.bronze.playlists import playlists
@@ -23,6 +27,7 @@ from spotify_assets.resources.spotify_client import (
     client_settings,
 )
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets.warehouse.frame_stream import FrameStream
 
 
 def _items(client: SpotifyClient, playlist_id: str) -> list[BronzeRecord] | str:
@@ -46,7 +51,7 @@ def playlist_items(
     config: Refresh,
     spotify: SpotifyResource,
     postgres: PostgresResource,
-) -> pd.DataFrame:
+) -> FrameStream:
     playlists_fetched = upstream_fetch(context, postgres, "playlists").fetched
     playlist_ids, snapshots = playlists_fetched["playlist_ids"], playlists_fetched["snapshot_ids"]
     # Across runs by design: the snapshot each playlist's items were last read at, by any run.
@@ -66,31 +71,40 @@ def playlist_items(
         for pid in playlist_ids
         if read.get(pid) != snapshots.get(pid) and pid not in refused_before
     ]
-    with spotify_client(spotify) as client:
+
+    def fetch(client: SpotifyClient, ids: list[str], summary: Summary) -> list[BronzeRecord]:
         results = dict(
             zip(
-                changed,
-                client.run_concurrently(fn=lambda pid: _items(client, pid), items=changed),
+                ids,
+                client.run_concurrently(fn=lambda pid: _items(client, pid), items=ids),
                 strict=True,
             )
         )
-    skipped = {pid: result for pid, result in results.items() if isinstance(result, str)}
-    for playlist_id, reason in skipped.items():
-        context.log.warning(f"Items of playlist {playlist_id} skipped: {reason}")
-    records = [
-        record for result in results.values() if not isinstance(result, str) for record in result
-    ]
-    return publish(
+        skipped = {pid: result for pid, result in results.items() if isinstance(result, str)}
+        for playlist_id, reason in skipped.items():
+            context.log.warning(f"Items of playlist {playlist_id} skipped: {reason}")
+        summary.extra["skipped_playlists"].update(skipped)
+        summary.extra["playlists_read"] += len(results) - len(skipped)
+        summary.scope["snapshots_read"].update(
+            {pid: snapshots[pid] for pid in results if pid not in skipped}
+        )
+        summary.scope["snapshots_refused"].update({pid: snapshots[pid] for pid in skipped})
+        return [
+            record
+            for result in results.values()
+            if not isinstance(result, str)
+            for record in result
+        ]
+
+    return publish_stream(
         context,
-        records,
-        client=client,
-        spotify=spotify,
-        skipped_playlists=skipped,
-        playlists_read=len(results) - len(skipped),
+        spotify,
+        plan=lambda client, summary: changed,
+        fetch_batch=fetch,
+        batch_ids=CONTAINER_BATCH_IDS,
+        skipped_playlists={},
+        playlists_read=0,
         playlists_unchanged=len(playlist_ids) - len(changed) - len(refused_before),
         playlists_refused_before=refused_before,
-        scope={
-            "snapshots_read": {pid: snapshots[pid] for pid in results if pid not in skipped},
-            "snapshots_refused": {pid: snapshots[pid] for pid in skipped},
-        },
+        scope={"snapshots_read": {}, "snapshots_refused": {}},
     )

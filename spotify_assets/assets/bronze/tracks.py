@@ -1,6 +1,5 @@
 """bronze.tracks: full track objects (``/tracks``), off unless asked for in the run config."""
 
-import pandas as pd
 from dagster import AssetExecutionContext
 
 from spotify_assets.assets.bronze.album_tracks import album_tracks
@@ -27,7 +26,7 @@ def tracks(
     config: FullTracks,
     spotify: SpotifyResource,
     postgres: PostgresResource,
-) -> pd.DataFrame | FrameStream:
+) -> FrameStream:
     if not config.enabled:
         context.log.info(
             "Full tracks are off (run config tracks.enabled); album tracks carry the rest."

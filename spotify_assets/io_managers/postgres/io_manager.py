@@ -26,7 +26,6 @@ the table; a type change that existing rows cannot follow fails before anything 
 
 import contextlib
 import dataclasses
-import itertools
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -250,7 +249,11 @@ def _producer_errors(frames: "_Frames") -> Iterator[None]:
 
 
 class _Frames:
-    """The frames of one output: the first at hand (it decides the columns), then the rest."""
+    """The frames of one output: the first at hand (it decides the columns), then the rest.
+
+    Each frame is let go once handed on, so a stream holds one batch at a time, not the first
+    for the whole load.
+    """
 
     def __init__(self, batches: Iterator[pd.DataFrame]) -> None:
         self._rest = batches
@@ -287,12 +290,13 @@ class _CheckedFrames:
             raise
 
     def _checked(self) -> Iterator[pd.DataFrame]:
-        frames, first = self.frames, self.frames.first
-        assert first is not None
+        frames = self.frames
+        assert frames.first is not None
+        held, frames.first = [frames.first], None
         wanted = {col.name: col.pg_type for col in self._columns}
-        for frame in itertools.chain([first], frames._rest):
-            # An empty batch has no values to type its object columns by.
-            if frame is not first and len(frame):
+        for frame in _held_then_rest(held, frames._rest):
+            # The first decided the columns; an empty batch has no values to type them by.
+            if frames.count and len(frame):
                 found = {col.name: col.pg_type for col in column_types(frame, self._declared)}
                 if found != wanted:
                     raise DataFrameSchemaError(
@@ -307,7 +311,24 @@ class _CheckedFrames:
             frames.rows += len(frame)
             frames.count += 1
             yield frame
-        frames.first = None  # let the first batch go once loaded
+            del frame  # not held while the next batch is produced
+
+
+def _held_then_rest(
+    held: list[pd.DataFrame], rest: Iterator[pd.DataFrame]
+) -> Iterator[pd.DataFrame]:
+    """The one frame in ``held``, then ``rest``; unlike ``itertools.chain``, which keeps its
+    arguments, nothing holds the frame once handed on."""
+    yield held.pop()
+    yield from rest
+
+
+def _arrow_batches(
+    frames: Iterator[pd.DataFrame], columns: Sequence[ColumnType], schema: pa.Schema
+) -> Iterator[pa.RecordBatch]:
+    for frame in frames:
+        yield from record_batches(frame, columns, schema)
+        del frame  # not held while the next batch is produced
 
 
 class PostgresPandasIOManager(ConfigurableIOManager):
@@ -377,6 +398,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         unique_key = _unique_key(metadata, write_mode, first)
         latest_key = _latest_key(metadata, unique_key)
         indexes = _indexes(metadata, first)
+        del first  # the load takes it from frames, and lets it go once loaded
         descriptions = column_descriptions(metadata)
         keeps_rows = bool(table_slice.partitions) or write_mode == "append"
         logs_fetch = bool(_value(metadata.get("fetch_log")))
@@ -597,11 +619,9 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             for col in columns
         ]
         arrow_schema = pa.schema(fields)
-        batches = (
-            batch
-            for frame in itertools.chain([first], frames)
-            for batch in record_batches(frame, columns, arrow_schema)
-        )
+        held = [first]
+        del first
+        batches = _arrow_batches(_held_then_rest(held, frames), columns, arrow_schema)
         reader = pa.RecordBatchReader.from_batches(arrow_schema, prefetched(batches))
         if schema is None:
             cursor.adbc_ingest(table, reader, mode="append", temporary=True)

@@ -5,12 +5,18 @@ server, no socket), build an asset context, call the asset, assert on the rows, 
 what the sandbox served. No database.
 """
 
+import gc
 import json
+import weakref
 
+import pandas as pd
 from dagster import build_asset_context
 
 from spotify_assets.assets.bronze.artists import artists
+from spotify_assets.assets.bronze.bronze_asset import Summary, publish_stream
+from spotify_assets.assets.bronze.bronze_records import BronzeRecord, records_from
 from spotify_assets.assets.bronze.run_config import WatchScope
+from spotify_assets.resources.spotify_client import SpotifyClient
 from spotify_assets.resources.watchlist_resource import WatchListResource
 from spotify_assets.sandbox.ids import Kind
 from spotify_assets.sandbox.in_process import InProcessSandbox
@@ -25,20 +31,21 @@ def test_artists_asset_in_isolation(
     other, name = found_first_by_name(in_process_sandbox.catalog, "artist")
     watchlist = tmp_path / "watchlist.yaml"
     watchlist.write_text(f"artists:\n  - {artist}\n  - search: {name}\n")
-    context = build_asset_context()
-    frame = artists(
-        context,
+    stream = artists(
+        build_asset_context(),
         config=WatchScope(),
         spotify=in_process_spotify,
         watchlist=WatchListResource(path=str(watchlist)),
     )
+    # The asset fetches as its batches are taken; its metadata is complete once they all are.
+    frame = pd.concat(list(stream.batches))
     assert frame["spotify_id"].tolist() == [artist, other]
     assert frame["endpoint"].unique().tolist() == ["/artists"]
     rendered = in_process_sandbox.app.renderer.artist(
         in_process_sandbox.catalog.key(Kind.ARTIST, other)
     )
     assert frame["response"].tolist()[1] == json.loads(rendered)
-    metadata = context.get_output_metadata("result")
+    metadata = stream.metadata
     assert metadata["source"] == "offline sandbox"
     assert metadata["search_matches"].value == {f"search: {name}": other}
     assert metadata["artist_ids"].value == [artist, other]
@@ -48,3 +55,29 @@ def test_artists_asset_in_isolation(
         "GET /v1/search": 1,
         "POST /api/token": 1,
     }
+
+
+def test_a_bronze_stream_lets_each_batch_go_before_fetching_the_next(
+    in_process_sandbox: InProcessSandbox, in_process_spotify: InProcessSpotify
+) -> None:
+    ids = in_process_sandbox.catalog.artist_ids()[:3]
+    taken: list[weakref.ref] = []
+    alive_while_fetching: list[int] = []
+
+    def fetch(client: SpotifyClient, batch: list[str], summary: Summary) -> list[BronzeRecord]:
+        gc.collect()
+        alive_while_fetching.append(sum(ref() is not None for ref in taken))
+        return records_from(client.get_artists(ids=batch))
+
+    stream = publish_stream(
+        build_asset_context(),
+        in_process_spotify,
+        plan=lambda client, summary: ids,
+        fetch_batch=fetch,
+        batch_ids=1,
+    )
+    for frame in stream.batches:
+        taken.append(weakref.ref(frame))
+        del frame
+    assert alive_while_fetching == [0, 0, 0]
+    assert len(taken) == 3 and stream.metadata["objects_fetched"] == 3
