@@ -23,8 +23,18 @@ def staging_name(table: str) -> str:
 
 
 def swap_statements(schema: str, table: str, staging: str) -> list[str]:
-    """Replace ``schema.table`` by ``schema.staging``; in one transaction readers see old or new."""
+    """Replace ``schema.table`` by ``schema.staging``; in one transaction readers see old or new.
+
+    Two writers swapping in the same table take turns (a lock held until commit): otherwise, on a
+    fresh warehouse, neither sees the other's uncommitted table to drop it, and the second rename
+    fails on the name (two first runs at once).
+    """
     return [
+        render(
+            sql.SQL("select pg_advisory_xact_lock(hashtext({}))").format(
+                sql.Literal(f"{schema}.{table}")
+            )
+        ),
         render(sql.SQL("drop table if exists {}").format(sql.Identifier(schema, table))),
         render(
             sql.SQL("alter table {} rename to {}").format(

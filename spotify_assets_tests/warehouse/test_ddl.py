@@ -1,6 +1,7 @@
 """The DDL the IO manager and the SQL-built assets share: statement text, and existence on a real server."""
 
 import re
+import threading
 
 from spotify_assets.warehouse import ddl
 from spotify_assets.warehouse.connection import PostgresResource
@@ -9,6 +10,7 @@ from spotify_assets.warehouse.connection import PostgresResource
 def test_swap_drops_then_renames_staging() -> None:
     statements = ddl.swap_statements("gold", "summary", "summary__staging_ab12")
     assert statements == [
+        "select pg_advisory_xact_lock(hashtext('gold.summary'))",
         'drop table if exists "gold"."summary"',
         'alter table "gold"."summary__staging_ab12" rename to "summary"',
     ]
@@ -44,3 +46,39 @@ def test_table_exists_sees_tables_and_views_only(postgres: PostgresResource) -> 
     assert postgres.table_exists(schema, "ddl_view")
     assert not postgres.table_exists(schema, "ddl_sequence")
     assert not postgres.table_exists(schema, "ddl_missing")
+
+
+def test_two_writers_swapping_in_a_new_table_take_turns(postgres: PostgresResource) -> None:
+    """Two first builds of one table at once: the second waits, then replaces the first's."""
+    schema = postgres.schema("gold")
+    postgres.ensure_schema(schema)
+    errors: list[BaseException] = []
+
+    def swap(conn, staging: str, value: int) -> None:
+        conn.execute(f'create table "{schema}"."{staging}" as select {value} as v')
+        for statement in ddl.swap_statements(schema, "summary", staging):
+            conn.execute(statement)
+
+    with postgres.get_connection() as first:
+        swap(first, "summary__staging_1", 1)  # uncommitted, holding the table's turn
+
+        def second() -> None:
+            try:
+                with postgres.get_connection() as conn:
+                    swap(conn, "summary__staging_2", 2)
+            except BaseException as exc:
+                errors.append(exc)
+
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive(), "the second swap did not wait for the first's commit"
+    waiting.join(30)
+    assert not errors
+    with postgres.get_connection() as conn:
+        assert conn.execute(f'select v from "{schema}".summary').fetchall() == [(2,)]
+        assert conn.execute(
+            "select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = %s and relname like 'summary%%'",
+            [schema],
+        ).fetchall() == [("summary",)]
