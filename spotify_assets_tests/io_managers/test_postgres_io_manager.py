@@ -25,11 +25,13 @@ import pytest
 from dagster import (
     AssetIn,
     AssetKey,
+    DagsterExecutionInterruptedError,
     DagsterInstance,
     DailyPartitionsDefinition,
     DynamicPartitionsDefinition,
     MultiPartitionKey,
     MultiPartitionsDefinition,
+    RetryPolicy,
     StaticPartitionsDefinition,
     TableColumn,
     TableColumnConstraints,
@@ -1046,6 +1048,35 @@ def test_frame_stream_failing_mid_way_writes_nothing(
     bronze = postgres.schema("bronze")
     assert _fetch(postgres, f'select content_hash from "{bronze}".history') == [("a",)]
     assert _fetch(postgres, f'select count(*) from "{bronze}".fetch_log') == [(1,)]
+
+
+def test_a_terminate_request_during_a_write_fails_the_step_for_good(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource
+) -> None:
+    """Dagster retries an interrupted step that has a retry policy; a write interrupted by a
+    terminate request must instead end the step, with nothing stored."""
+    attempts: list[int] = []
+
+    @asset(
+        key_prefix="bronze",
+        metadata={"write_mode": "append"},
+        retry_policy=RetryPolicy(max_retries=2),
+    )
+    def history() -> FrameStream:
+        attempts.append(1)
+
+        def produce():
+            yield pd.DataFrame({"v": [1]})
+            raise DagsterExecutionInterruptedError()  # as the signal handler raises it
+
+        return FrameStream(produce())
+
+    result = materialize([history], resources={"io_manager": io_manager}, raise_on_error=False)
+    assert not result.success
+    assert len(attempts) == 1
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "was terminated while" in failure.step_failure_data.error.message
+    assert not postgres.table_exists(postgres.schema("bronze"), "history")
 
 
 def test_frame_stream_batches_must_share_columns(

@@ -37,6 +37,8 @@ import psycopg
 import pyarrow as pa
 from dagster import (
     ConfigurableIOManager,
+    DagsterExecutionInterruptedError,
+    Failure,
     InputContext,
     MetadataValue,
     MultiPartitionsDefinition,
@@ -248,6 +250,23 @@ def _producer_errors(frames: "_Frames") -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def _interrupt_ends_the_step(table_slice: TableSlice) -> Iterator[None]:
+    """A terminate request during a write fails the step for good, the write rolled back.
+
+    Dagster turns the interrupt of a step that has a retry policy into a retry, here too, so a
+    terminated run whose step was loading rows (a stream is fetched while it loads) would go on.
+    """
+    try:
+        yield
+    except DagsterExecutionInterruptedError as exc:
+        raise Failure(
+            description=f"The run was terminated while {table_slice.name} was being written; "
+            "nothing was stored.",
+            allow_retries=False,
+        ) from exc
+
+
 class _Frames:
     """The frames of one output: the first at hand (it decides the columns), then the rest.
 
@@ -414,6 +433,7 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             self._create_fetch_log(table_slice.schema)
 
         with (
+            _interrupt_ends_the_step(table_slice),
             _producer_errors(frames),
             self.postgres.get_adbc_connection() as conn,
             conn.cursor() as cursor,
