@@ -1,8 +1,9 @@
 """A table's rows as DataFrames produced one batch at a time, so no step holds them all at once.
 
 An asset returns a ``FrameStream`` instead of one DataFrame when its rows are too many to hold,
-or should not outlive their load (an in-process run keeps what each step returned); the Postgres IO manager loads the batches as they come, all in one transaction, so readers see
-the table as it was or with every batch. Metadata that is known only once every batch has been
+or should not outlive their load (an in-process run keeps what each step returned); the Postgres
+IO manager loads the batches as they come, all in one transaction, so readers see the table as it
+was or with every batch. Metadata that is known only once every batch has been
 produced (requests made, ids fetched) is set by the producer when it finishes.
 
 An IO manager that knows no streams pickles what it is given (Dagster's default one does): a

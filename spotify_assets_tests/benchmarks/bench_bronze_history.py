@@ -1,4 +1,4 @@
-"""Benchmark of silver's latest-version lookup as bronze history grows (`make bench-bronze-history`).
+"""Silver's latest-version lookup as bronze history grows (`make bench-bronze-history`).
 
 ``bronze.artists`` is given ``--artists`` sandbox artist objects (extended mode), then more stored
 versions of each (the follower count changes every run, as on Spotify) up to each ``--versions``
@@ -9,9 +9,9 @@ depth. At each depth the current-artists view is timed two ways, alternating, ``
 * the pointer (``artists__latest``, kept by the IO manager) joined to bronze by content hash:
   silver's view now (``sql/silver/define_current_artists.sql``).
 
-Both read a field of every winner's object (``response ->> 'name'``), as a silver build does. Printed: the
-median time of each, their ratio, the growth from the shallowest depth, and at the deepest depth
-both plans (``explain analyze``, buffers).
+Both read a field of every winner's object (``response ->> 'name'``), as a silver build does.
+Printed: the median time of each, their ratio, the growth from the shallowest depth, and at the
+deepest depth both plans (``explain analyze``, buffers).
 
 Runs against SPOTIFY_ASSETS_DATABASE_URL or the embedded server; tables live in ``benchhist_*``
 schemas, dropped at the end.
