@@ -20,6 +20,15 @@ exception when others then
 end
 $$;
 
+-- Each playlist's id and item total, computed once per playlist (materialized): joined as
+-- expressions of the view, they were evaluated per item row, decompressing the whole playlist
+-- object each time (7,795 items of 108 playlists: 5.4 s of a 6 s scan).
+create temporary view playlist_totals as
+with totals as materialized (
+    select r.playlist_id, r.item_total from current_playlist_records as r
+)
+select t.playlist_id, t.item_total from totals as t;
+
 -- 2026 entries carry the object as both `item` and `track`; older ones only `track`.
 create temporary view current_playlist_entries as
 select
@@ -45,7 +54,7 @@ from (
         b.content_hash
     from {bronze}.playlist_items__latest as l
     inner join {bronze}.playlist_items as b on b.content_hash = l.content_hash
-    inner join current_playlist_records as p on b.parent_id = p.playlist_id
+    inner join playlist_totals as p on b.parent_id = p.playlist_id
     where b.position < coalesce(p.item_total, b.position + 1)
 ) as e;
 

@@ -8,6 +8,20 @@
 -- latest album object's track total. An album that does not say how many tracks it has keeps every stored position.
 -- Richest version: a full object beats a simplified one; among equals the latest fetched_at wins.
 
+-- Each album's id and track total, computed once per album (materialized): as expressions of
+-- the join they would be evaluated per page row, decompressing the whole album object each time
+-- (the same cost define_current_playlist_items.sql's playlist_totals avoids).
+create temporary view album_totals as
+with totals as materialized (
+    select
+        a.album_id,
+        coalesce(
+            (a.response -> 'tracks' ->> 'total')::bigint, (a.response ->> 'total_tracks')::bigint
+        ) as track_total
+    from current_album_records as a
+)
+select t.album_id, t.track_total from totals as t;
+
 -- Pages beyond the embedded first page count only for albums with a current album object.
 create temporary view current_album_track_pages as
 select
@@ -18,13 +32,8 @@ select
     b.content_hash
 from {bronze}.album_tracks__latest as l
 inner join {bronze}.album_tracks as b on b.content_hash = l.content_hash
-inner join current_album_records as a on b.parent_id = a.album_id
-where
-    b.position < coalesce(
-        (a.response -> 'tracks' ->> 'total')::bigint,
-        (a.response ->> 'total_tracks')::bigint,
-        b.position + 1
-    );
+inner join album_totals as a on b.parent_id = a.album_id
+where b.position < coalesce(a.track_total, b.position + 1);
 
 -- Every track object: album pages (embedded first page and later pages), full tracks, playlist
 -- tracks. album_id is the album the object belongs to.
