@@ -29,7 +29,7 @@ bench-io-10m: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_io --rows 10000000 --repeat 1
 
 bench-pipeline: install
-	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline
+	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_pipeline $(ARGS)
 
 bench-silver-10k: install
 	$(BIN)/python -m spotify_assets_tests.benchmarks.bench_silver --artists 1000 10000

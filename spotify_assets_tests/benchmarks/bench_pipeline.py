@@ -1,11 +1,15 @@
 """Benchmark of the whole pipeline against a large sandbox catalog (`make bench-pipeline`).
 
-For each app mode, a sandbox with ``--artists`` artists runs in its own process (so it does not
-share this process's interpreter), every artist and playlist is watched, and bronze + silver +
-gold are materialized twice: a first run, then a run with nothing new. Printed per run: wall time,
+For each ``--artists`` count and app mode, a sandbox of that size runs in its own process (so it
+does not share this process's interpreter), every artist and playlist is watched, and bronze +
+silver + gold are materialized twice: a first run, then a run with nothing new. Printed per run: wall time,
 time in each layer (bronze steps; silver and gold SQL builds separately), API calls against the
 minimum the mode allows (computed from the catalog), rows per layer, the SQL tables rebuilt (the
 others reused their build) and the peak resident memory of this process, which runs the pipeline.
+For the first run, where its time went (``phases.py``): HTTP round trips, JSON decode, hashing,
+Arrow conversion, COPY, each SQL table's build and checks, start-up and Dagster's time between
+steps; plus a fresh process's start-up with the code location imported. With several
+``--artists`` counts, a scale table per mode flags what grows faster than the catalog.
 
 Runs against SPOTIFY_ASSETS_DATABASE_URL or the embedded server; tables live in ``benchpipe_*``
 schemas, dropped at the end.
@@ -33,6 +37,12 @@ from spotify_assets.assets.gold import gold_assets
 from spotify_assets.assets.silver import silver_assets
 from spotify_assets.sandbox import Catalog, SandboxConfig
 from spotify_assets.warehouse.connection import PostgresResource
+from spotify_assets_tests.benchmarks.phases import (
+    PhaseTimer,
+    import_seconds,
+    orchestration_seconds,
+    sql_table_seconds,
+)
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
 PIPELINE = [*bronze_assets, *silver_assets, *gold_assets]
@@ -204,14 +214,18 @@ def bench_mode(mode: str, artists: int, folder: Path) -> dict:
         for run in ("first", "no_change"):
             sandbox.reset_stats()
             reset_peak_rss()
-            started = time.monotonic()
-            result = materialize(PIPELINE, resources=resources, instance=instance)
+            called_at, started = time.time(), time.monotonic()
+            with PhaseTimer().active() as phases:
+                result = materialize(PIPELINE, resources=resources, instance=instance)
             assert result.success, f"{mode} {run} run failed"
             stats = sandbox.stats()
             figures[run] = {
                 "wall_seconds": round(time.monotonic() - started, 1),
                 "step_seconds": layer_seconds(instance, result.run_id),
                 "sql_build_seconds": sql_build_seconds(result),
+                "phases": phases.summary(),
+                "orchestration": orchestration_seconds(instance, result.run_id, called_at),
+                "sql_table_seconds": sql_table_seconds(result),
                 "api_requests": stats["total"],
                 "api_requests_by_endpoint": stats["endpoints"],
                 "rows": rows_per_layer(result),
@@ -229,36 +243,102 @@ def bench_mode(mode: str, artists: int, folder: Path) -> dict:
     return figures
 
 
+def print_breakdown(run: dict) -> None:
+    """The first run's phases (overlapping: wall time with a call running, summed call time)."""
+    print(f"  where the first run's {run['wall_seconds']} s went (phases overlap):")
+    for name, phase in run["phases"].items():
+        print(
+            f"    {name:<42} {phase['wall_seconds']:>7.1f} s wall, "
+            f"{phase['summed_seconds']:>7.1f} s summed, {phase['calls']:,} calls"
+        )
+    orchestration = run["orchestration"]
+    print(f"    {'start-up (call to first step)':<42} {orchestration['start_up_seconds']:>7.1f} s")
+    print(
+        f"    {'Dagster between steps (storage, hand-offs)':<42} "
+        f"{orchestration['dagster_between_steps_seconds']:>7.1f} s"
+    )
+    for table, seconds in run["sql_table_seconds"].items():
+        print(
+            f"    SQL {table:<38} {seconds['build']:>7.2f} s build, {seconds['checks']:>6.2f} s checks"
+        )
+
+
+def print_scale(all_figures: list[dict]) -> None:
+    """Per mode, how the first run's wall time, requests and peak RSS grow with the catalog;
+    growth beyond the catalog's (more than 1.2x its ratio) is flagged."""
+    for mode in dict.fromkeys(figures["mode"] for figures in all_figures):
+        runs = sorted((f for f in all_figures if f["mode"] == mode), key=lambda f: f["artists"])
+        if len(runs) < 2:
+            continue
+        print(f"\nscale, {mode} mode (first run; growth from the previous size)")
+        print(f"  {'artists':>8} {'wall s':>9} {'requests':>9} {'peak RSS MB':>12}")
+        for previous, run in zip([None, *runs], runs, strict=False):
+            first = run["first"]
+            cells = (first["wall_seconds"], first["api_requests"], first["peak_rss_mb"])
+            line = f"  {run['artists']:>8,} {cells[0]:>9.1f} {cells[1]:>9,} {cells[2]:>12.1f}"
+            if previous is not None:
+                catalog = run["artists"] / previous["artists"]
+                before = previous["first"]
+                growth = [
+                    now / then
+                    for now, then in zip(
+                        cells,
+                        (before["wall_seconds"], before["api_requests"], before["peak_rss_mb"]),
+                        strict=True,
+                    )
+                ]
+                flags = [
+                    name
+                    for name, ratio in zip(("wall", "requests", "RSS"), growth, strict=True)
+                    if ratio > 1.2 * catalog
+                ]
+                line += f"   x{catalog:g} catalog: " + ", ".join(
+                    f"{name} x{ratio:.2f}"
+                    for name, ratio in zip(("wall", "requests", "RSS"), growth, strict=True)
+                )
+                line += f"  WORSE THAN LINEAR: {', '.join(flags)}" if flags else ""
+            print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--artists", type=int, default=1000)
+    parser.add_argument("--artists", type=int, nargs="+", default=[1000])
     parser.add_argument("--modes", nargs="+", default=["extended", "development"])
     args = parser.parse_args()
     all_figures = []
     with tempfile.TemporaryDirectory() as folder:
-        for mode in args.modes:
-            figures = bench_mode(mode, args.artists, Path(folder))
-            all_figures.append(figures)
-            first, again = figures["first"], figures["no_change"]
-            print(f"\n{mode} mode, {args.artists} artists")
-            print(
-                f"  first run: {first['wall_seconds']} s wall; steps {first['step_seconds']}; "
-                f"SQL builds {first['sql_build_seconds']}"
-            )
-            print(
-                f"  API requests: {first['api_requests']} (minimum {figures['minimum_calls']['total']} "
-                f"+ tokens); minimum by family {figures['minimum_calls']}"
-            )
-            print(f"  rows: {first['rows']}; peak RSS {first['peak_rss_mb']} MB")
-            print(
-                f"  no-change run: {again['wall_seconds']} s wall "
-                f"({again['wall_seconds'] / first['wall_seconds']:.0%} of the first), "
-                f"{again['api_requests']} API requests "
-                f"({again['api_requests'] / first['api_requests']:.0%}); steps {again['step_seconds']}; "
-                f"SQL tables rebuilt {again['sql_tables_rebuilt']} of {first['sql_tables_rebuilt']}; "
-                f"peak RSS {again['peak_rss_mb']} MB"
-            )
+        for artists in sorted(args.artists):
+            for mode in args.modes:
+                figures = bench_mode(mode, artists, Path(folder))
+                all_figures.append(figures)
+                print_run(figures)
+    print_scale(all_figures)
+    print(f"\nprocess start-up with the code location imported: {import_seconds()} s")
     print(json.dumps(all_figures, default=str))
+
+
+def print_run(figures: dict) -> None:
+    first, again = figures["first"], figures["no_change"]
+    print(f"\n{figures['mode']} mode, {figures['artists']} artists")
+    print(
+        f"  first run: {first['wall_seconds']} s wall; steps {first['step_seconds']}; "
+        f"SQL builds {first['sql_build_seconds']}"
+    )
+    print(
+        f"  API requests: {first['api_requests']} (minimum {figures['minimum_calls']['total']} "
+        f"+ tokens); minimum by family {figures['minimum_calls']}"
+    )
+    print(f"  rows: {first['rows']}; peak RSS {first['peak_rss_mb']} MB")
+    print_breakdown(first)
+    print(
+        f"  no-change run: {again['wall_seconds']} s wall "
+        f"({again['wall_seconds'] / first['wall_seconds']:.0%} of the first), "
+        f"{again['api_requests']} API requests "
+        f"({again['api_requests'] / first['api_requests']:.0%}); steps {again['step_seconds']}; "
+        f"SQL tables rebuilt {again['sql_tables_rebuilt']} of {first['sql_tables_rebuilt']}; "
+        f"peak RSS {again['peak_rss_mb']} MB",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

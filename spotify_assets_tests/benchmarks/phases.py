@@ -1,0 +1,127 @@
+"""Where a pipeline run's time goes: timers around the functions of each phase, for benchmarks.
+
+The phases overlap (bronze fetches on worker threads while the IO manager's COPY pulls the
+batches they produce), so each phase reports the wall time during which at least one call of it
+was running (the union of its calls' intervals), its calls' summed time, and how many calls.
+Wrapping is for the benchmark's run only; nothing in the project is changed.
+"""
+
+import contextlib
+import functools
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from unittest import mock
+
+import requests
+from adbc_driver_manager import dbapi as adbc
+from dagster import DagsterEventType, DagsterInstance
+
+from spotify_assets.assets.bronze.bronze_records import BronzeRecord
+from spotify_assets.io_managers.postgres import pandas_handler
+from spotify_assets.resources.spotify_client.http import SpotifyHttp
+
+# (phase, owner, attribute): the function whose calls are that phase's work.
+PHASES = (
+    ("API wait (HTTP round trips)", SpotifyHttp, "_send"),
+    ("JSON decode", requests.Response, "json"),
+    ("canonical JSON + sha256", BronzeRecord, "__post_init__"),
+    ("Arrow conversion", pandas_handler, "_to_arrow"),
+    ("COPY into PostgreSQL (pulls the batches)", adbc.Cursor, "adbc_ingest"),
+)
+
+
+class PhaseTimer:
+    """Intervals of each phase's calls, from every thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.intervals: dict[str, list[tuple[float, float]]] = defaultdict(list)
+
+    def wrap(self, phase: str, function: Callable) -> Callable:
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                ended = time.perf_counter()
+                with self._lock:
+                    self.intervals[phase].append((began, ended))
+
+        return timed
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator["PhaseTimer"]:
+        with contextlib.ExitStack() as stack:
+            for phase, owner, name in PHASES:
+                stack.enter_context(
+                    mock.patch.object(owner, name, self.wrap(phase, getattr(owner, name)))
+                )
+            yield self
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        return {
+            phase: {
+                "wall_seconds": round(_union(intervals), 2),
+                "summed_seconds": round(sum(end - start for start, end in intervals), 2),
+                "calls": len(intervals),
+            }
+            for phase, intervals in self.intervals.items()
+        }
+
+
+def _union(intervals: list[tuple[float, float]]) -> float:
+    total, reach = 0.0, float("-inf")
+    for start, end in sorted(intervals):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def orchestration_seconds(instance: DagsterInstance, run_id: str, called_at: float) -> dict:
+    """Start-up (the call until the run's first step starts) and Dagster's time between steps.
+
+    ``called_at`` is ``time.time()`` when ``materialize`` was called. Steps run one after another
+    in process, so the run's span less its steps is what the run spent outside them: writing and
+    reading run and event storage, planning, resource set-up, IO manager hand-offs.
+    """
+    first_start, last_end, in_steps, started = None, None, 0.0, {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+            first_start = entry.timestamp if first_start is None else first_start
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            in_steps += entry.timestamp - started[event.step_key]
+        last_end = entry.timestamp
+    assert first_start is not None and last_end is not None, f"run {run_id} ran no step"
+    return {
+        "start_up_seconds": round(first_start - called_at, 2),
+        "dagster_between_steps_seconds": round(last_end - first_start - in_steps, 2),
+    }
+
+
+def import_seconds() -> float:
+    """A fresh interpreter's start-up with the code location imported, as a run process pays."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import spotify_assets.definitions"], check=True)
+    return round(time.perf_counter() - began, 2)
+
+
+def sql_table_seconds(result) -> dict[str, dict[str, float]]:
+    """Each SQL table's build and check time (its ``build_seconds``/``check_seconds`` metadata)."""
+    return {
+        event.asset_key.to_user_string(): {
+            "build": round(metadata["build_seconds"].value, 2),
+            "checks": round(metadata["check_seconds"].value, 2),
+        }
+        for event in result.get_asset_materialization_events()
+        if "build_seconds" in (metadata := event.materialization.metadata)
+    }
