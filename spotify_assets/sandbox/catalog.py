@@ -43,6 +43,9 @@ _DEFAULT_TRACKS = {"album": 10, "single": 1, "compilation": 15}
 _RELEASE_DATE = re.compile(r"(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 _EPOCH_ADDED_AT = "1970-01-01T00:00:00Z"
+# Release dates sort newest first through this table, which reverses the order of ASCII characters
+# while a date that is a prefix of another (a year alone before that year's days) still sorts first.
+_DESCENDING = {code: 0x7F - code for code in range(0x80)}
 
 
 class UnknownId(LookupError):
@@ -362,9 +365,8 @@ class Catalog:
             entries = [
                 (artist, number, added)
                 for artist in artists.tolist()
-                for number, added in enumerate(
-                    self._added.get(artist, ()), start=self._album_count(artist)
-                )
+                if artist in self._added
+                for number, added in enumerate(self._added[artist], start=self._album_count(artist))
             ]
         return columns.concat(self._added_columns(entries)) if entries else columns
 
@@ -399,7 +401,7 @@ class Catalog:
             entries,
             key=lambda e: (
                 _GROUP_ORDER[e[1]],
-                _descending(self._release_date_of(e[0], e[2])[0]),
+                self._release_date_of(e[0], e[2])[0].translate(_DESCENDING),
                 e[0],
             ),
         )
@@ -447,10 +449,10 @@ class Catalog:
 
     def _release_date_of(self, key: int, year: int) -> tuple[str, str]:
         artist, number = divmod(key, 1 << ALBUM_BITS)
-        base_count = self._album_count(artist)
-        if number < base_count:
+        # Most artists have no runtime releases: then no need to know how many albums they have.
+        if artist not in self._added or number < self._album_count(artist):
             return self._release_date(key, year)
-        added = self._added[artist][number - base_count]
+        added = self._added[artist][number - self._album_count(artist)]
         return added.release_date, added.precision
 
     def _release_date(self, key: int, year: int) -> tuple[str, str]:
@@ -656,10 +658,6 @@ class Catalog:
             release_date=release.isoformat(),
             images=show.images,
         )
-
-
-def _descending(text: str) -> tuple[int, ...]:
-    return tuple(-ord(char) for char in text)
 
 
 def _base36(value: int, width: int) -> str:
