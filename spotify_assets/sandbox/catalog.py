@@ -375,28 +375,33 @@ class Catalog:
         return self._discography(artist)
 
     def _make_discography(self, artist: int) -> list[tuple[int, str]]:
-        own = self.album_columns(artist)
+        # Featurings point from an artist to others at FEATURE_OFFSETS, so only the artists at
+        # minus those distances can list this one as a guest: check all their tracks at once,
+        # in the same pass as the artist's own albums (numpy's cost here is per call, not per row).
+        hosts = {(artist - offset) % self.size for offset in structure.FEATURE_OFFSETS} - {artist}
+        albums = self._albums_of(np.array([artist, *sorted(hosts)], dtype=np.int64))
+        own = albums.artist == artist
         entries = [
             (key, ALBUM_TYPES[kind], year)
             for key, kind, year in zip(
-                own.key.tolist(), own.kind.tolist(), own.year.tolist(), strict=True
+                albums.key[own].tolist(),
+                albums.kind[own].tolist(),
+                albums.year[own].tolist(),
+                strict=True,
             )
         ]
-        # Featurings point from an artist to others at FEATURE_OFFSETS, so only the artists at
-        # minus those distances can list this one as a guest: check all their tracks at once.
-        hosts = {(artist - offset) % self.size for offset in structure.FEATURE_OFFSETS} - {artist}
-        if hosts:
-            albums = self._albums_of(np.array(sorted(hosts), dtype=np.int64))
-            rows, numbers = structure.expand(albums.track_count)
-            tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size)
-            guests = np.unique(rows[tracks.featured == artist])
-            entries.extend(
-                (key, "appears_on", year)
-                for key, year in zip(
-                    albums.key[guests].tolist(), albums.year[guests].tolist(), strict=True
-                )
+        # An artist is never featured on their own tracks, so every match is a host's album.
+        rows, numbers = structure.expand(albums.track_count)
+        tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size)
+        guests = np.unique(rows[tracks.featured == artist])
+        entries.extend(
+            (key, "appears_on", year)
+            for key, year in zip(
+                albums.key[guests].tolist(), albums.year[guests].tolist(), strict=True
             )
+        )
         # Sorted from the skeleton alone: rendering a page then builds only that page's albums.
+        # The key is unique per album, so the order the entries were gathered in does not matter.
         ordered = sorted(
             entries,
             key=lambda e: (
