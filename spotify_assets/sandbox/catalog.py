@@ -43,6 +43,9 @@ _DEFAULT_TRACKS = {"album": 10, "single": 1, "compilation": 15}
 _RELEASE_DATE = re.compile(r"(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 _EPOCH_ADDED_AT = "1970-01-01T00:00:00Z"
+# Release dates sort newest first through this table, which reverses the order of ASCII characters
+# while a date that is a prefix of another (a year alone before that year's days) still sorts first.
+_DESCENDING = {code: 0x7F - code for code in range(0x80)}
 
 
 class UnknownId(LookupError):
@@ -362,9 +365,8 @@ class Catalog:
             entries = [
                 (artist, number, added)
                 for artist in artists.tolist()
-                for number, added in enumerate(
-                    self._added.get(artist, ()), start=self._album_count(artist)
-                )
+                if artist in self._added
+                for number, added in enumerate(self._added[artist], start=self._album_count(artist))
             ]
         return columns.concat(self._added_columns(entries)) if entries else columns
 
@@ -373,33 +375,38 @@ class Catalog:
         return self._discography(artist)
 
     def _make_discography(self, artist: int) -> list[tuple[int, str]]:
-        own = self.album_columns(artist)
+        # Featurings point from an artist to others at FEATURE_OFFSETS, so only the artists at
+        # minus those distances can list this one as a guest: check all their tracks at once,
+        # in the same pass as the artist's own albums (numpy's cost here is per call, not per row).
+        hosts = {(artist - offset) % self.size for offset in structure.FEATURE_OFFSETS} - {artist}
+        albums = self._albums_of(np.array([artist, *sorted(hosts)], dtype=np.int64))
+        own = albums.artist == artist
         entries = [
             (key, ALBUM_TYPES[kind], year)
             for key, kind, year in zip(
-                own.key.tolist(), own.kind.tolist(), own.year.tolist(), strict=True
+                albums.key[own].tolist(),
+                albums.kind[own].tolist(),
+                albums.year[own].tolist(),
+                strict=True,
             )
         ]
-        # Featurings point from an artist to others at FEATURE_OFFSETS, so only the artists at
-        # minus those distances can list this one as a guest: check all their tracks at once.
-        hosts = {(artist - offset) % self.size for offset in structure.FEATURE_OFFSETS} - {artist}
-        if hosts:
-            albums = self._albums_of(np.array(sorted(hosts), dtype=np.int64))
-            rows, numbers = structure.expand(albums.track_count)
-            tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size)
-            guests = np.unique(rows[tracks.featured == artist])
-            entries.extend(
-                (key, "appears_on", year)
-                for key, year in zip(
-                    albums.key[guests].tolist(), albums.year[guests].tolist(), strict=True
-                )
+        # An artist is never featured on their own tracks, so every match is a host's album.
+        rows, numbers = structure.expand(albums.track_count)
+        tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size)
+        guests = np.unique(rows[tracks.featured == artist])
+        entries.extend(
+            (key, "appears_on", year)
+            for key, year in zip(
+                albums.key[guests].tolist(), albums.year[guests].tolist(), strict=True
             )
+        )
         # Sorted from the skeleton alone: rendering a page then builds only that page's albums.
+        # The key is unique per album, so the order the entries were gathered in does not matter.
         ordered = sorted(
             entries,
             key=lambda e: (
                 _GROUP_ORDER[e[1]],
-                _descending(self._release_date_of(e[0], e[2])[0]),
+                self._release_date_of(e[0], e[2])[0].translate(_DESCENDING),
                 e[0],
             ),
         )
@@ -447,10 +454,10 @@ class Catalog:
 
     def _release_date_of(self, key: int, year: int) -> tuple[str, str]:
         artist, number = divmod(key, 1 << ALBUM_BITS)
-        base_count = self._album_count(artist)
-        if number < base_count:
+        # Most artists have no runtime releases: then no need to know how many albums they have.
+        if artist not in self._added or number < self._album_count(artist):
             return self._release_date(key, year)
-        added = self._added[artist][number - base_count]
+        added = self._added[artist][number - self._album_count(artist)]
         return added.release_date, added.precision
 
     def _release_date(self, key: int, year: int) -> tuple[str, str]:
@@ -656,10 +663,6 @@ class Catalog:
             release_date=release.isoformat(),
             images=show.images,
         )
-
-
-def _descending(text: str) -> tuple[int, ...]:
-    return tuple(-ord(char) for char in text)
 
 
 def _base36(value: int, width: int) -> str:

@@ -54,7 +54,8 @@ class Hasher:
         return salt_key
 
     def int(self, salt: int, key: int) -> int:
-        return mix64(key * _GOLDEN + self.salt_key(salt))
+        salt_key = self._salt_keys.get(salt)
+        return mix64(key * _GOLDEN + (self.salt_key(salt) if salt_key is None else salt_key))
 
     def array(self, salt: int, keys: np.ndarray) -> np.ndarray:
         spread = keys.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(self.salt_key(salt))

@@ -45,14 +45,17 @@ _CHUNK = 62**10
 
 
 def _to_base62(value: int) -> str:
-    parts = []
-    for _ in range(2):
-        value, chunk = divmod(value, _CHUNK)
-        for _ in range(5):
-            chunk, pair = divmod(chunk, 3844)
-            parts.append(_PAIRS[pair])
-    parts.append(_PAIRS[value])
-    return "".join(reversed(parts))
+    high, low = divmod(value, _CHUNK)
+    top, middle = divmod(high, _CHUNK)
+    return _PAIRS[top] + _ten_digits(middle) + _ten_digits(low)
+
+
+def _ten_digits(chunk: int) -> str:
+    rest, e = divmod(chunk, 3844)
+    rest, d = divmod(rest, 3844)
+    rest, c = divmod(rest, 3844)
+    a, b = divmod(rest, 3844)
+    return _PAIRS[a] + _PAIRS[b] + _PAIRS[c] + _PAIRS[d] + _PAIRS[e]
 
 
 def _from_base62(text: str) -> int:
@@ -73,7 +76,7 @@ class IdCodec:
         self.decode = lru_cache(maxsize=65536)(self._decode)
 
     def _encode(self, kind: Kind, index: int) -> str:
-        high = (int(kind) << _PAYLOAD_BITS) | index
+        high = (kind << _PAYLOAD_BITS) | index
         left, right = high, mix64(high ^ self._check_key)
         for key in self._round_keys:
             left, right = right, left ^ mix64(right ^ key)

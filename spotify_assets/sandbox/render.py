@@ -59,6 +59,8 @@ class Renderer:
         self.track = lru_cache(maxsize=16384)(self._track)
         self.simple_playlist = lru_cache(maxsize=2048)(self._simple_playlist)
         self._entry = lru_cache(maxsize=32768)(self._make_entry)
+        # Users are few (words.USERS) and every playlist entry names one.
+        self._user = lru_cache(maxsize=256)(self._make_user)
         catalog.on_added_albums_removed(self._forget_albums)
 
     def _forget_albums(self) -> None:
@@ -116,6 +118,10 @@ class Renderer:
     # -- users, artists -----------------------------------------------------------------------
 
     def user(self, user: User, with_name: bool = True) -> dict:
+        """A user object; shared between callers, who only serialise it (never change it)."""
+        return self._user(user, with_name)
+
+    def _make_user(self, user: User, with_name: bool) -> dict:
         base = {
             "external_urls": {"spotify": f"{OPEN_URL}/user/{quote(user.id)}"},
             "href": f"{self.api_url}/users/{quote(user.id)}",

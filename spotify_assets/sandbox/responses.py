@@ -1,7 +1,8 @@
 """HTTP replies as plain values, and the two error body shapes Spotify uses."""
 
-import json
 from dataclasses import dataclass
+
+import orjson
 
 JSON_TYPE = b"application/json; charset=utf-8"
 
@@ -14,7 +15,9 @@ class Reply:
 
 
 def dumps(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON; orjson writes the same bytes as ``json.dumps(ensure_ascii=False)``
+    with tight separators, several times faster (the sandbox serialises every entity it serves)."""
+    return orjson.dumps(value)
 
 
 def json_reply(status: int, body: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Reply:

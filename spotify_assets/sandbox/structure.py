@@ -84,12 +84,17 @@ def _clip(value, low: int, high: int):
 def name_slots(hasher: Hasher, salt: int, keys, lists) -> tuple:
     """One word index per list, 16 bits of one hash each (names have at most four slots)."""
     value = hasher.hash(salt, keys)
+    if isinstance(value, int):
+        # field() spelt out for one entity: names are most of what a first request generates.
+        return tuple(((value >> 16 * k) & 0xFFFF) % len(entries) for k, entries in enumerate(lists))
     return tuple(field(value, 16 * k, len(entries)) for k, entries in enumerate(lists))
 
 
 def compose(lists, slots) -> str:
     """The name made of one entry per slot."""
-    return " ".join(entry for entries, i in zip(lists, slots, strict=True) if (entry := entries[i]))
+    return " ".join(
+        [entry for entries, i in zip(lists, slots, strict=True) if (entry := entries[i])]
+    )
 
 
 def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

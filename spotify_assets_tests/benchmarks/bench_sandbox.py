@@ -14,8 +14,9 @@ a GIL. Two workloads, each on a fresh server:
 - first touch: 20,000 distinct requests, nearly all for entities the server has not generated yet
   (what one pass of a pipeline over a big catalog sees).
 
-Reported: requests/s, latency percentiles, and the server's CPU time per request, from which its
-capacity on one core follows (the clients need the other core here).
+Reported: requests/s, latency percentiles, the server's CPU time per request, from which its
+capacity on one core follows (the clients need the other core here), and the server's resident
+memory after the run (what its bounded caches hold by then).
 """
 
 import argparse
@@ -212,6 +213,7 @@ def throughput(artists: int, seconds: float, threads: int, processes: int, *, wa
                 )
             elapsed = time.perf_counter() - began
             cpu = sum(server.cpu_times()[:2]) - cpu_before
+            rss = server.memory_info().rss
             stats = requests.get(state["base_url"] + "/_sandbox/stats", timeout=5).json()
         finally:
             process.terminate()
@@ -227,6 +229,7 @@ def throughput(artists: int, seconds: float, threads: int, processes: int, *, wa
         "latency_ms_p99": 1000 * latencies[int(len(latencies) * 0.99)],
         "server_cpu_us_per_request": 1e6 * cpu / max(1, done + failed),
         "server_capacity_per_core": max(1, done + failed) / cpu if cpu else float("inf"),
+        "server_rss_mb": rss / 2**20,
         "server_counted": stats["total"],
         "endpoints": stats["endpoints"],
     }
@@ -258,7 +261,8 @@ def main() -> None:
         )
         print(
             f"  server CPU: {result['server_cpu_us_per_request']:,.0f} us/request "
-            f"= {result['server_capacity_per_core']:,.0f} requests/s per core"
+            f"= {result['server_capacity_per_core']:,.0f} requests/s per core; "
+            f"memory afterwards {result['server_rss_mb']:,.0f} MB"
         )
         print("  requests by endpoint:", json.dumps(result["endpoints"]))
 
