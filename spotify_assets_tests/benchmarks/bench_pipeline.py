@@ -29,7 +29,7 @@ from pathlib import Path
 
 import requests
 import yaml
-from dagster import DagsterEventType, DagsterInstance, materialize
+from dagster import DagsterInstance, materialize
 
 from spotify_assets import settings
 from spotify_assets.assets.bronze import bronze_assets
@@ -42,6 +42,7 @@ from spotify_assets_tests.benchmarks.phases import (
     import_seconds,
     orchestration_seconds,
     sql_table_seconds,
+    step_spans,
 )
 from spotify_assets_tests.fixtures.pipeline import pipeline_resources
 
@@ -137,16 +138,10 @@ def minimum_calls(catalog: Catalog, mode: str) -> dict[str, int]:
 
 
 def layer_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
-    """Seconds spent in each layer's steps (start to success), summed."""
-    started, spent = {}, defaultdict(float)
-    for entry in instance.all_logs(run_id):
-        event = entry.dagster_event
-        if event is None:
-            continue
-        if event.event_type == DagsterEventType.STEP_START:
-            started[event.step_key] = entry.timestamp
-        elif event.event_type == DagsterEventType.STEP_SUCCESS:
-            spent[event.step_key.split("__")[0]] += entry.timestamp - started[event.step_key]
+    """Seconds spent in each layer's steps (start to end), summed."""
+    spent = defaultdict(float)
+    for step_key, start, end in step_spans(instance, run_id)[0]:
+        spent[step_key.split("__")[0]] += end - start
     return {layer: round(seconds, 2) for layer, seconds in spent.items()}
 
 

@@ -83,6 +83,24 @@ def _union(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
+def step_spans(
+    instance: DagsterInstance, run_id: str
+) -> tuple[list[tuple[str, float, float]], float]:
+    """Each finished step's key, start and end, and the time of the run's last event."""
+    spans, started, last = [], {}, None
+    for entry in instance.all_logs(run_id):
+        last = entry.timestamp
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            spans.append((event.step_key, started[event.step_key], entry.timestamp))
+    assert spans and last is not None, f"run {run_id} ran no step"
+    return spans, last
+
+
 def orchestration_seconds(instance: DagsterInstance, run_id: str, called_at: float) -> dict:
     """Start-up (the call until the run's first step starts) and Dagster's time between steps.
 
@@ -90,21 +108,12 @@ def orchestration_seconds(instance: DagsterInstance, run_id: str, called_at: flo
     in process, so the run's span less its steps is what the run spent outside them: writing and
     reading run and event storage, planning, resource set-up, IO manager hand-offs.
     """
-    first_start, last_end, in_steps, started = None, None, 0.0, {}
-    for entry in instance.all_logs(run_id):
-        event = entry.dagster_event
-        if event is None:
-            continue
-        if event.event_type == DagsterEventType.STEP_START:
-            started[event.step_key] = entry.timestamp
-            first_start = entry.timestamp if first_start is None else first_start
-        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-            in_steps += entry.timestamp - started[event.step_key]
-        last_end = entry.timestamp
-    assert first_start is not None and last_end is not None, f"run {run_id} ran no step"
+    spans, last = step_spans(instance, run_id)
+    first_start = min(start for _, start, _ in spans)
+    in_steps = sum(end - start for _, start, end in spans)
     return {
         "start_up_seconds": round(first_start - called_at, 2),
-        "dagster_between_steps_seconds": round(last_end - first_start - in_steps, 2),
+        "dagster_between_steps_seconds": round(last - first_start - in_steps, 2),
     }
 
 
