@@ -145,6 +145,13 @@ def layer_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
     return {layer: round(seconds, 2) for layer, seconds in spent.items()}
 
 
+def slowest_steps(instance: DagsterInstance, run_id: str, count: int = 8) -> dict[str, float]:
+    """The run's longest steps, longest first: where a no-change run's time goes."""
+    spans, _ = step_spans(instance, run_id)
+    seconds = sorted(((end - start, key) for key, start, end in spans), reverse=True)
+    return {key: round(duration, 2) for duration, key in seconds[:count]}
+
+
 def sql_build_seconds(result) -> dict[str, float]:
     totals = defaultdict(float)
     for event in result.get_asset_materialization_events():
@@ -220,6 +227,7 @@ def bench_mode(mode: str, artists: int, folder: Path) -> dict:
                 "sql_build_seconds": sql_build_seconds(result),
                 "phases": phases.summary(),
                 "orchestration": orchestration_seconds(instance, result.run_id, called_at),
+                "slowest_steps": slowest_steps(instance, result.run_id),
                 "sql_table_seconds": sql_table_seconds(result),
                 "api_requests": stats["total"],
                 "api_requests_by_endpoint": stats["endpoints"],
@@ -331,6 +339,7 @@ def print_run(figures: dict) -> None:
         f"{again['api_requests']} API requests "
         f"({again['api_requests'] / first['api_requests']:.0%}); steps {again['step_seconds']}; "
         f"SQL tables rebuilt {again['sql_tables_rebuilt']} of {first['sql_tables_rebuilt']}; "
+        f"slowest steps {again['slowest_steps']}; "
         f"peak RSS {again['peak_rss_mb']} MB",
         flush=True,
     )

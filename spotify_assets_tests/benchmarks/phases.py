@@ -8,6 +8,7 @@ Wrapping is for the benchmark's run only; nothing in the project is changed.
 
 import contextlib
 import functools
+import gc
 import subprocess
 import sys
 import threading
@@ -16,18 +17,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from unittest import mock
 
-import requests
 from adbc_driver_manager import dbapi as adbc
 from dagster import DagsterEventType, DagsterInstance
 
 from spotify_assets.assets.bronze.bronze_records import BronzeRecord
 from spotify_assets.io_managers.postgres import pandas_handler
+from spotify_assets.resources.spotify_client import http
 from spotify_assets.resources.spotify_client.http import SpotifyHttp
 
 # (phase, owner, attribute): the function whose calls are that phase's work.
 PHASES = (
     ("API wait (HTTP round trips)", SpotifyHttp, "_send"),
-    ("JSON decode", requests.Response, "json"),
+    ("JSON decode", http, "json_body"),
     ("canonical JSON + sha256", BronzeRecord, "__post_init__"),
     ("Arrow conversion", pandas_handler, "_to_arrow"),
     ("COPY into PostgreSQL (pulls the batches)", adbc.Cursor, "adbc_ingest"),
@@ -40,6 +41,7 @@ class PhaseTimer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.intervals: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self._collecting = 0.0
 
     def wrap(self, phase: str, function: Callable) -> Callable:
         @functools.wraps(function)
@@ -54,6 +56,16 @@ class PhaseTimer:
 
         return timed
 
+    def _collection(self, when: str, info: dict) -> None:
+        """A ``gc.callbacks`` hook: each collection's pause (it stops every thread)."""
+        if when == "start":
+            self._collecting = time.perf_counter()
+        else:
+            with self._lock:
+                self.intervals[f"garbage collection (gen {info['generation']})"].append(
+                    (self._collecting, time.perf_counter())
+                )
+
     @contextlib.contextmanager
     def active(self) -> Iterator["PhaseTimer"]:
         with contextlib.ExitStack() as stack:
@@ -61,6 +73,8 @@ class PhaseTimer:
                 stack.enter_context(
                     mock.patch.object(owner, name, self.wrap(phase, getattr(owner, name)))
                 )
+            gc.callbacks.append(self._collection)
+            stack.callback(gc.callbacks.remove, self._collection)
             yield self
 
     def summary(self) -> dict[str, dict[str, float]]:
