@@ -7,9 +7,9 @@ time in each layer (bronze steps; silver and gold SQL builds separately), API ca
 minimum the mode allows (computed from the catalog), rows per layer, the SQL tables rebuilt (the
 others reused their build) and the peak resident memory of this process, which runs the pipeline.
 For the first run, where its time went (``phases.py``): HTTP round trips, JSON decode, hashing,
-Arrow conversion, COPY, each SQL table's build and checks, start-up and Dagster's time between
-steps; plus a fresh process's start-up with the code location imported. With several
-``--artists`` counts, a scale table per mode flags what grows faster than the catalog.
+Arrow conversion, COPY, garbage collection, each SQL table's build and checks, start-up and
+Dagster's time between steps; for the no-change run, its slowest steps; plus a fresh process's
+start-up with the code location imported. With several ``--artists`` counts, a scale table per mode flags what grows faster than the catalog.
 
 Runs against SPOTIFY_ASSETS_DATABASE_URL or the embedded server; tables live in ``benchpipe_*``
 schemas, dropped at the end.

@@ -6,7 +6,6 @@ the fake clock, so a one-hour Retry-After costs nothing and the waits are assert
 Real HTTP against the sandbox is in test_spotify_sandbox.py.
 """
 
-import json
 import logging
 import threading
 import time
@@ -29,7 +28,7 @@ from spotify_assets.resources.spotify_client import (
     SpotifyRateLimitError,
     SpotifyUnavailableError,
 )
-from spotify_assets.resources.spotify_client.http import classify, json_body, parse_retry_after
+from spotify_assets.resources.spotify_client.http import classify, parse_retry_after
 from spotify_assets_tests.fixtures.spotify import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -744,32 +743,3 @@ def test_the_client_knows_nothing_of_the_sandbox():
     package = Path(spotify_client.__file__).parent
     for source in package.glob("*.py"):
         assert "sandbox" not in source.read_text().lower(), source.name
-
-
-def _response(body: bytes) -> requests.Response:
-    response = requests.Response()
-    response.status_code, response._content, response.encoding = 200, body, "utf-8"
-    return response
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        # What orjson decodes: the same objects, key order and float values as the stdlib.
-        '{"name": "Beyoncé \\u00e9\\ud83c\\udfb5 \\"q\\"", "popularity": 0, "tempo": 120.000000001,'
-        ' "duration_ms": 9007199254740993, "x": -0.0, "e": 1e-7, "images": [], "a": null, "a": 1}',
-        # What it refuses, which the stdlib decodes as before: a lone surrogate escape and an
-        # integer beyond 64 bits.
-        '{"name": "broken \\ud800 name", "followers": {"total": 123456789012345678901234567890}}',
-    ],
-)
-def test_response_bodies_decode_exactly_as_the_stdlib_does(body):
-    decoded = json_body(_response(body.encode()))
-    assert decoded == json.loads(body)
-    assert list(decoded) == list(json.loads(body))
-    assert json.dumps(decoded) == json.dumps(json.loads(body))
-
-
-def test_a_body_neither_decoder_reads_is_a_value_error():
-    with pytest.raises(ValueError):
-        json_body(_response(b"<html>busy</html>"))
