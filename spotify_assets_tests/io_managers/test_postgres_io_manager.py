@@ -710,6 +710,51 @@ def test_append_with_unique_key_skips_rows_already_stored(
     ]
 
 
+def test_rows_already_stored_are_not_sent_again_for_a_key_of_several_columns(
+    io_manager: PostgresPandasIOManager, postgres: PostgresResource, monkeypatch
+) -> None:
+    sent: list[list[tuple]] = []
+    convert = io_manager_module.record_batches
+
+    def counted(frame, columns, schema):
+        sent.append(list(zip(frame["parent"], frame["position"], strict=True)))
+        return convert(frame, columns, schema)
+
+    monkeypatch.setattr(io_manager_module, "record_batches", counted)
+    writes = iter(
+        (
+            [pd.DataFrame({"parent": ["p", "p"], "position": [0, 1], "v": ["x", "y"]})],
+            # (p, 1) is stored: only (p, 2) and (q, 0) travel; the stream's last batch holds
+            # stored rows only and sends nothing.
+            [
+                pd.DataFrame(
+                    {"parent": ["p", "p", "q"], "position": [1, 2, 0], "v": ["y", "z", "w"]}
+                ),
+                pd.DataFrame({"parent": ["p"], "position": [0], "v": ["x"]}),
+            ],
+        )
+    )
+
+    @asset(
+        key_prefix="bronze",
+        metadata={"write_mode": "append", "unique_key": ["parent", "position"]},
+    )
+    def entries() -> FrameStream:
+        return FrameStream(iter(next(writes)))
+
+    materialize([entries], resources={"io_manager": io_manager})
+    sent.clear()
+    second = materialize([entries], resources={"io_manager": io_manager})
+    assert [rows for rows in sent if rows] == [[("p", 2), ("q", 0)]]
+    metadata = second.asset_materializations_for_node("bronze__entries")[0].metadata
+    assert metadata["rows_written"].value == 2
+    assert metadata["rows_skipped_as_duplicates"].value == 2
+    assert _fetch(
+        postgres,
+        f'select parent, position, v from "{postgres.schema("bronze")}".entries order by 1, 2',
+    ) == [("p", 0, "x"), ("p", 1, "y"), ("p", 2, "z"), ("q", 0, "w")]
+
+
 LATEST = {"write_mode": "append", "unique_key": ["content_hash"], "latest_key": "k"}
 
 

@@ -199,6 +199,24 @@ def insert_new_rows_statement(
     )
 
 
+def stored_keys_statement(
+    table_slice: TableSlice, key: Sequence[str], table_types: Mapping[str, str]
+) -> str:
+    """Which of the given unique keys (one array parameter per key column) the table holds."""
+    names = sql.SQL(", ").join(sql.Identifier(name) for name in key)
+    return render(
+        sql.SQL(
+            "select {names} from {table} join unnest({arrays}) as given ({names}) using ({names})"
+        ).format(
+            names=names,
+            table=table_slice.identifier,
+            arrays=sql.SQL(", ").join(
+                sql.SQL("%s::{}[]").format(sql.SQL(table_types[name])) for name in key
+            ),
+        )
+    )
+
+
 def latest_table(table_slice: TableSlice) -> TableSlice:
     """The table holding, per ``latest_key``, the content hash of the latest stored version."""
     return TableSlice(schema=table_slice.schema, table=f"{table_slice.table[:55]}__latest")

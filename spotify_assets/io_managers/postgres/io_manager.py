@@ -6,7 +6,9 @@ transaction on one connection, so a failure or a killed process leaves the previ
 * unpartitioned: load a staging table, then drop the old table and rename the staging one; readers
   see the old table or the new one.
 * partitioned (``partition_expr`` metadata, as in dagster-duckdb): delete the slice, load the slice.
-* ``write_mode: append`` metadata: load the rows, delete nothing (append-only history).
+* ``write_mode: append`` metadata: load the rows, delete nothing (append-only history). With
+  ``unique_key``, rows already stored are skipped; a frame's rows are looked up by key before the
+  load, so an unchanged re-fetch is not even sent.
 
 ``fetch_log`` metadata (bronze): the output's ``fetched`` metadata (what the step fetched) is
 logged in ``<schema>.fetch_log`` under the run id, in the same transaction as the rows, so a
@@ -28,7 +30,7 @@ import contextlib
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import adbc_driver_manager
@@ -592,12 +594,49 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         cursor.execute(client.unique_index_statement(table_slice, unique_key))
         incoming = f"incoming_{uuid.uuid4().hex[:8]}"
         cursor.execute(client.create_temp_table_statement(incoming, columns, table_types))
-        self._load(cursor, None, incoming, obj, columns, table_types)
+        with self._unstored_rows(table_slice, unique_key, table_types, created) as unstored:
+            self._load(cursor, None, incoming, obj, columns, table_types, keep=unstored)
         cursor.execute(client.insert_new_rows_statement(table_slice, incoming, columns, unique_key))
         written = cursor.rowcount
         if latest_key:
             self._point_to_latest(cursor, table_slice, latest_key, incoming, fresh=created)
         return written
+
+    @contextlib.contextmanager
+    def _unstored_rows(
+        self,
+        table_slice: TableSlice,
+        unique_key: Sequence[str],
+        table_types: Mapping[str, str],
+        created: bool,
+    ) -> Iterator[Callable[[pd.DataFrame], pd.DataFrame] | None]:
+        """A filter of each frame to the rows whose unique key the table does not hold yet.
+
+        The insert would drop the others anyway, and would leave ``<table>__latest`` as it is:
+        an already stored row counts with its stored ``fetched_at``. Dropping them before the
+        load spares converting, sending and parsing them; a re-fetch of unchanged objects (every
+        playlist, every run) loads nothing. The lookups run on a connection of their own, since
+        the write's is busy with the COPY; they see committed rows, and the insert still decides.
+        None (no filter) for a table created by this write.
+        """
+        if created:
+            yield None
+            return
+        statement = client.stored_keys_statement(table_slice, unique_key, table_types)
+        with self.postgres.get_connection() as conn:
+
+            def unstored(frame: pd.DataFrame) -> pd.DataFrame:
+                if not len(frame):
+                    return frame
+                keys = frame[list(unique_key)]
+                stored = conn.execute(statement, [keys[name].tolist() for name in unique_key])
+                found = pd.DataFrame(stored.fetchall(), columns=list(unique_key))
+                if not len(found):
+                    return frame
+                held = pd.MultiIndex.from_frame(keys).isin(pd.MultiIndex.from_frame(found))
+                return frame[~held]
+
+            yield unstored
 
     def _point_to_latest(
         self, cursor: Any, table_slice: TableSlice, key: str, incoming: str, fresh: bool
@@ -626,9 +665,11 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         obj: Iterable[pd.DataFrame],
         columns: Sequence[ColumnType],
         table_types: Mapping[str, str],
+        keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     ) -> None:
         """Stream the rows of every frame in one COPY (``schema`` None: a temporary table); each
-        column is sent as the table's own type, which binary COPY needs."""
+        column is sent as the table's own type, which binary COPY needs. ``keep`` narrows each
+        frame after the first has decided the Arrow types."""
         frames = iter(obj)
         first = next(frames)
         fields = [
@@ -641,7 +682,8 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         arrow_schema = pa.schema(fields)
         held = [first]
         del first
-        batches = _arrow_batches(_held_then_rest(held, frames), columns, arrow_schema)
+        rows = _held_then_rest(held, frames)
+        batches = _arrow_batches(map(keep, rows) if keep else rows, columns, arrow_schema)
         reader = pa.RecordBatchReader.from_batches(arrow_schema, prefetched(batches))
         if schema is None:
             cursor.adbc_ingest(table, reader, mode="append", temporary=True)
