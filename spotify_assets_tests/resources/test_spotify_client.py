@@ -743,3 +743,21 @@ def test_the_client_knows_nothing_of_the_sandbox():
     package = Path(spotify_client.__file__).parent
     for source in package.glob("*.py"):
         assert "sandbox" not in source.read_text().lower(), source.name
+
+
+def test_proxies_from_the_environment_apply_per_host_and_netrc_does_not_replace_the_token(
+    make_live_client, fake_http, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "accounts.test")
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine api.test login someone password secret\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    fake_http.route("/artists", by_id_handler({sid(1): artist(1)}, "artists"))
+    client = make_live_client(api_mode="development")
+    client.get_artists(ids=[sid(1)])
+    client.get_artists(ids=[sid(1)])
+    api_calls, token_calls = fake_http.api_calls(), fake_http.token_calls()
+    assert [call.proxies.get("https") for call in api_calls] == ["http://proxy.example:3128"] * 2
+    assert "https" not in token_calls[0].proxies  # NO_PROXY names the accounts host
+    assert [call.headers["Authorization"] for call in api_calls] == ["Bearer tok-1"] * 2
