@@ -18,6 +18,7 @@ from spotify_assets.io_managers.postgres.pandas_handler import (
     record_batches,
     restore_series,
 )
+from spotify_assets.warehouse.encoded_json import EncodedJson
 
 
 @pytest.mark.parametrize(
@@ -85,6 +86,20 @@ def test_jsonb_values_carry_the_binary_format_version() -> None:
     schema = pa.schema([pa.field("doc", pa.binary())])
     (batch,) = record_batches(frame, columns, schema)
     assert batch.column(0).to_pylist() == [b'\x01{"k":"\xe6\x9d\xb1\xe4\xba\xac"}', None]
+
+
+def test_encoded_json_is_sent_as_it_was_encoded_not_encoded_again() -> None:
+    # The encoding differs from what json.dumps would write (key order, spacing): it is sent as given.
+    carried = EncodedJson({"b": 1, "a": "é"}, '{"a": "é", "b": 1}'.encode())
+    frame = pd.DataFrame({"doc": [carried, {"b": 1}, None]})
+    columns = column_types(frame)
+    assert (columns[0].pg_type, columns[0].dtype) == ("jsonb", "object:json")
+    (batch,) = record_batches(frame, columns, pa.schema([pa.field("doc", pa.binary())]))
+    assert batch.column(0).to_pylist() == [
+        b'\x01{"a": "\xc3\xa9", "b": 1}',
+        b'\x01{"b":1}',
+        None,
+    ]
 
 
 def test_numeric_arrow_type_fits_the_values() -> None:

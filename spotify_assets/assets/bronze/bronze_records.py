@@ -15,6 +15,8 @@ from typing import Any, Protocol
 import pandas as pd
 from dagster import TableColumn, TableColumnConstraints, TableSchema
 
+from spotify_assets.warehouse.encoded_json import EncodedJson
+
 BRONZE_COLUMNS = TableSchema(
     columns=[
         TableColumn(
@@ -105,15 +107,21 @@ class BronzeRecord:
     parent_id: str | None = None
     position: int | None = None
     content_hash: str = field(init=False)
+    response_json: bytes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        canonical = json.dumps(
-            [self.endpoint, self.parent_id, self.position, self.response],
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-        object.__setattr__(self, "content_hash", hashlib.sha256(canonical.encode()).hexdigest())
+        # The hash is of the canonical JSON of [endpoint, parent, position, response], in UTF-8;
+        # the response's part is kept, and stored as it is (see EncodedJson).
+        response_json = _canonical(self.response)
+        digest = hashlib.sha256(_canonical([self.endpoint, self.parent_id, self.position])[:-1])
+        for part in (b",", response_json, b"]"):
+            digest.update(part)
+        object.__setattr__(self, "content_hash", digest.hexdigest())
+        object.__setattr__(self, "response_json", response_json)
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class FetchedLike(Protocol):
@@ -167,6 +175,8 @@ def bronze_frame(records: Iterable[BronzeRecord], load_id: str) -> pd.DataFrame:
             "fetched_at": pd.Series([r.fetched_at for r in rows], dtype="datetime64[ns, UTC]"),
             "load_id": pd.Series([load_id] * len(rows), dtype=object),
             "content_hash": pd.Series([r.content_hash for r in rows], dtype=object),
-            "response": pd.Series([dict(r.response) for r in rows], dtype=object),
+            "response": pd.Series(
+                [EncodedJson(r.response, r.response_json) for r in rows], dtype=object
+            ),
         }
     )

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
+from spotify_assets.warehouse.encoded_json import EncodedJson
+
 BATCH_ROWS = 65_536
 
 # PostgreSQL identifiers longer than this are silently truncated, which could merge two columns.
@@ -218,6 +220,8 @@ def column_types(df: pd.DataFrame, declared: Mapping[str, str] | None = None) ->
 def _encode_json(name: str, value: object) -> bytes | None:
     if value is None:
         return None
+    if isinstance(value, EncodedJson):
+        return _JSONB_VERSION + value.encoded
     try:
         return (
             _JSONB_VERSION + json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,6 +1,9 @@
 """Bronze records without a database: provenance, positions, content hashes, frame dtypes."""
 
 import datetime as dt
+import hashlib
+import json
+import pickle
 
 import pandas as pd
 
@@ -72,3 +75,37 @@ def test_frame_keeps_one_row_per_hash_with_stable_dtypes() -> None:
     assert empty.dtypes.astype(str).to_dict() == frame.dtypes.astype(str).to_dict()
     assert str(frame["fetched_at"].dtype) == "datetime64[ns, UTC]"
     assert isinstance(frame["position"].dtype, pd.Int64Dtype)
+
+
+def test_content_hash_is_the_sha256_of_the_canonical_json_of_place_and_object() -> None:
+    # The formula every stored row was hashed with: a change would make unchanged objects look new.
+    response = {
+        "name": "Café\u2028",
+        "n": 2**70,
+        "x": 0.1,
+        "images": [],
+        "z": None,
+        "a": {"b": True},
+    }
+    record = BronzeRecord(response, "a", "/albums/{id}", {}, NOW, parent_id="p", position=0)
+    canonical = json.dumps(
+        ["/albums/{id}", "p", 0, response],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    assert record.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
+    unplaced = BronzeRecord(response, "a", "/albums", {}, NOW)
+    canonical = json.dumps(
+        ["/albums", None, None, response], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    assert unplaced.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_frame_responses_carry_the_json_their_hash_was_taken_of() -> None:
+    record = BronzeRecord({"b": [1, 2], "a": "東京"}, "a", "/x", {}, NOW)
+    (response,) = bronze_frame([record], "run-1")["response"]
+    assert response == {"a": "東京", "b": [1, 2]}
+    assert json.loads(response.encoded) == response and response.encoded == record.response_json
+    copy = pickle.loads(pickle.dumps(response))
+    assert copy == response and copy.encoded == response.encoded
