@@ -107,17 +107,16 @@ class BronzeRecord:
     parent_id: str | None = None
     position: int | None = None
     content_hash: str = field(init=False)
-    response_json: bytes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # The hash is of the canonical JSON of [endpoint, parent, position, response], in UTF-8;
-        # the response's part is kept, and stored as it is (see EncodedJson).
-        response_json = _canonical(self.response)
+        # the response keeps its part, which is stored as it is (see EncodedJson).
+        response = EncodedJson(self.response, _canonical(self.response))
         digest = hashlib.sha256(_canonical([self.endpoint, self.parent_id, self.position])[:-1])
-        for part in (b",", response_json, b"]"):
+        for part in (b",", response.encoded, b"]"):
             digest.update(part)
+        object.__setattr__(self, "response", response)
         object.__setattr__(self, "content_hash", digest.hexdigest())
-        object.__setattr__(self, "response_json", response_json)
 
 
 def _canonical(value: object) -> bytes:
@@ -175,8 +174,6 @@ def bronze_frame(records: Iterable[BronzeRecord], load_id: str) -> pd.DataFrame:
             "fetched_at": pd.Series([r.fetched_at for r in rows], dtype="datetime64[ns, UTC]"),
             "load_id": pd.Series([load_id] * len(rows), dtype=object),
             "content_hash": pd.Series([r.content_hash for r in rows], dtype=object),
-            "response": pd.Series(
-                [EncodedJson(r.response, r.response_json) for r in rows], dtype=object
-            ),
+            "response": pd.Series([r.response for r in rows], dtype=object),
         }
     )

@@ -77,6 +77,10 @@ def test_frame_keeps_one_row_per_hash_with_stable_dtypes() -> None:
     assert isinstance(frame["position"].dtype, pd.Int64Dtype)
 
 
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def test_content_hash_is_the_sha256_of_the_canonical_json_of_place_and_object() -> None:
     # The formula every stored row was hashed with: a change would make unchanged objects look new.
     response = {
@@ -88,24 +92,17 @@ def test_content_hash_is_the_sha256_of_the_canonical_json_of_place_and_object() 
         "a": {"b": True},
     }
     record = BronzeRecord(response, "a", "/albums/{id}", {}, NOW, parent_id="p", position=0)
-    canonical = json.dumps(
-        ["/albums/{id}", "p", 0, response],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    assert record.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
+    expected = hashlib.sha256(_canonical(["/albums/{id}", "p", 0, response])).hexdigest()
+    assert record.content_hash == expected
     unplaced = BronzeRecord(response, "a", "/albums", {}, NOW)
-    canonical = json.dumps(
-        ["/albums", None, None, response], sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    assert unplaced.content_hash == hashlib.sha256(canonical.encode()).hexdigest()
+    expected = hashlib.sha256(_canonical(["/albums", None, None, response])).hexdigest()
+    assert unplaced.content_hash == expected
 
 
 def test_frame_responses_carry_the_json_their_hash_was_taken_of() -> None:
     record = BronzeRecord({"b": [1, 2], "a": "東京"}, "a", "/x", {}, NOW)
     (response,) = bronze_frame([record], "run-1")["response"]
     assert response == {"a": "東京", "b": [1, 2]}
-    assert json.loads(response.encoded) == response and response.encoded == record.response_json
+    assert response.encoded == _canonical(response) and json.loads(response.encoded) == response
     copy = pickle.loads(pickle.dumps(response))
     assert copy == response and copy.encoded == response.encoded
