@@ -57,6 +57,7 @@ from (
 ) as o;
 
 -- Artists credited in album and track objects (objects that have an id themselves).
+-- Each object's artists list is taken out of it once (`offset 0` keeps the subquery whole).
 create temporary view album_credits as
 select
     o.album_id,
@@ -68,11 +69,15 @@ select
     o.json_path || '.artists[' || (c.n - 1) || ']' as json_path,
     o.fetched_at,
     case when c.artist ->> 'id' is null then 'missing_id' end as reject_reason
-from album_objects as o
+from (
+    select o.*, o.album -> 'artists' as artists
+    from album_objects as o
+    where o.reject_reason is null
+    offset 0
+) as o
 cross join lateral jsonb_array_elements(
-    case when jsonb_typeof(o.album -> 'artists') = 'array' then o.album -> 'artists' else '[]' end
-) with ordinality as c (artist, n)
-where o.reject_reason is null;
+    case when jsonb_typeof(o.artists) = 'array' then o.artists else '[]' end
+) with ordinality as c (artist, n);
 
 -- Release dates come as YYYY, YYYY-MM or YYYY-MM-DD; "0000", "2021-02-30" and other dates that
 -- do not exist read as null (the raw text stays in release_date_raw, the record in quarantine).

@@ -30,6 +30,9 @@ with totals as materialized (
 select t.playlist_id, t.item_total from totals as t;
 
 -- 2026 entries carry the object as both `item` and `track`; older ones only `track`.
+-- `offset 0` keeps the subquery whole, so each entry's item is taken out of the record once.
+-- Flattened, the item expression was copied into every use below and read the whole entry each
+-- time (1,000 artists: 125 of 135 ms of each scan of the entries).
 create temporary view current_playlist_entries as
 select
     e.*,
@@ -56,6 +59,7 @@ from (
     inner join {bronze}.playlist_items as b on b.content_hash = l.content_hash
     inner join playlist_totals as p on b.parent_id = p.playlist_id
     where b.position < coalesce(p.item_total, b.position + 1)
+    offset 0
 ) as e;
 
 -- One row per source object of silver.playlist_items, keyed as its primary key renders.

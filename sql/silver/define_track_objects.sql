@@ -36,7 +36,9 @@ inner join album_totals as a on b.parent_id = a.album_id
 where b.position < coalesce(a.track_total, b.position + 1);
 
 -- Every track object: album pages (embedded first page and later pages), full tracks, playlist
--- tracks. album_id is the album the object belongs to.
+-- tracks. album_id is the album the object belongs to. Each album's embedded page is taken out of
+-- the album once (`offset 0` keeps that subquery whole): every `response -> ...` of a stored album
+-- decompresses the whole object again.
 create temporary view track_objects as
 select
     o.*,
@@ -52,16 +54,18 @@ from (
         '$.tracks.items[' || (i.n - 1) || ']' as json_path,
         r.fetched_at,
         r.album_id as parent_id,
-        coalesce((r.response -> 'tracks' ->> 'offset')::bigint, 0) + i.n - 1 as position
-    from current_album_records as r
+        coalesce((r.tracks ->> 'offset')::bigint, 0) + i.n - 1 as position
+    from (
+        select a.album_id, a.response -> 'tracks' as tracks, a.content_hash, a.fetched_at
+        from current_album_records as a
+        where a.album_id is not null
+        offset 0
+    ) as r
     cross join lateral jsonb_array_elements(
         case
-            when jsonb_typeof(r.response -> 'tracks' -> 'items') = 'array'
-                then r.response -> 'tracks' -> 'items'
-            else '[]'
+            when jsonb_typeof(r.tracks -> 'items') = 'array' then r.tracks -> 'items' else '[]'
         end
     ) with ordinality as i (track, n)
-    where r.album_id is not null
     union all
     select
         p.response ->> 'id', p.response, false, p.album_id, 'album_tracks', p.content_hash, '$',
@@ -80,6 +84,7 @@ from (
     where e.reject_reason is null
 ) as o;
 
+-- Each object's artists list is taken out of it once (`offset 0` keeps the subquery whole).
 create temporary view track_credits as
 select
     o.track_id,
@@ -91,11 +96,15 @@ select
     o.json_path || '.artists[' || (c.n - 1) || ']' as json_path,
     o.fetched_at,
     case when c.artist ->> 'id' is null then 'missing_id' end as reject_reason
-from track_objects as o
+from (
+    select o.*, o.track -> 'artists' as artists
+    from track_objects as o
+    where o.reject_reason is null
+    offset 0
+) as o
 cross join lateral jsonb_array_elements(
-    case when jsonb_typeof(o.track -> 'artists') = 'array' then o.track -> 'artists' else '[]' end
-) with ordinality as c (artist, n)
-where o.reject_reason is null;
+    case when jsonb_typeof(o.artists) = 'array' then o.artists else '[]' end
+) with ordinality as c (artist, n);
 
 create temporary view chosen_tracks as
 select distinct on (o.track_id) o.*

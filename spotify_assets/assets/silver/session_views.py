@@ -6,7 +6,9 @@ and what they need, in dependency order, and depends on exactly the bronze table
 bronze refresh requests only the silver tables it can change.
 
 The files run in the build's transaction; their views vanish with the session and are inlined into
-the build's query, so nothing is computed that the build does not read. That is also why they are
+the build's query, so nothing is computed that the build does not read. Where a view uses a part of
+a stored object many times, an ``offset 0`` subquery takes the part out once (PostgreSQL still
+drops its unread columns): each ``->`` on a stored ``jsonb`` decompresses the whole object. That is also why they are
 defined before each build rather than once per run: a build's steps run in separate processes and
 sessions (temporary views cannot be shared), and defining them takes milliseconds.
 """
