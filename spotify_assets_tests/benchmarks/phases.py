@@ -18,18 +18,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from unittest import mock
 
-import requests
 from adbc_driver_manager import dbapi as adbc
 from dagster import DagsterEventType, DagsterInstance
 
 from spotify_assets.assets.bronze.bronze_records import BronzeRecord
 from spotify_assets.io_managers.postgres import pandas_handler
+from spotify_assets.resources.spotify_client import http
 from spotify_assets.resources.spotify_client.http import SpotifyHttp
 
 # (phase, owner, attribute): the function whose calls are that phase's work.
 PHASES = (
     ("API wait (HTTP round trips)", SpotifyHttp, "_send"),
-    ("JSON decode", requests.Response, "json"),
+    ("JSON decode", http, "json_body"),
     ("canonical JSON + sha256", BronzeRecord, "__post_init__"),
     ("Arrow conversion", pandas_handler, "_to_arrow"),
     ("COPY into PostgreSQL (pulls the batches)", adbc.Cursor, "adbc_ingest"),

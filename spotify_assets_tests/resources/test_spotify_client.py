@@ -598,6 +598,16 @@ def test_objects_are_returned_verbatim_whatever_they_lack(make_live_client, fake
     assert fetched.object == sparse
 
 
+def test_a_body_holding_nan_or_infinity_is_not_json_and_not_returned(make_live_client, fake_http):
+    # Python's json would read them as floats, which bronze could neither hash as JSON nor store.
+    body = b'{"id": "%s", "name": "x", "popularity": NaN, "followers": {"total": Infinity}}'
+    fake_http.script(f"/artists/{sid(1)}", *[Reply(body=body % sid(1).encode())] * 10)
+    client = make_live_client(api_mode="development", max_attempts=2)
+    with pytest.raises(SpotifyUnavailableError, match="body that is not JSON"):
+        client.get_artists(ids=[sid(1)])
+    assert len(fake_http.api_calls()) == 2
+
+
 # --- 9. 5xx and broken connections: bounded backoff with jitter; other 4xx: no retry -------------
 
 

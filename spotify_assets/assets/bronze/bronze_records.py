@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
 import pandas as pd
 from dagster import TableColumn, TableColumnConstraints, TableSchema
 
@@ -120,6 +121,28 @@ class BronzeRecord:
 
 
 def _canonical(value: object) -> bytes:
+    """Sorted-key compact UTF-8 JSON: the bytes ``json.dumps(value, sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False)`` writes, which every stored hash was taken of.
+
+    orjson writes them at a seventh of the cost (a sixth of a first run's bronze CPU). Where it
+    would differ, the stdlib writes them: orjson refuses integers beyond 64 bits, keys that are not
+    strings and lone surrogates, and spells floats below 1e-4 its own way (``1e-7``, ``0.00009``),
+    which shows as ``e-`` or ``0.0000`` in what it wrote (a text holding those goes the slow way
+    too). NaN and infinities, which it would write as null, never get here: they are not JSON, and
+    the client refuses a body holding them.
+    """
+    try:
+        encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _stdlib_canonical(value)
+    if b"e-" in encoded or b"0.0000" in encoded:
+        return _stdlib_canonical(value)
+    # orjson's bytes keep the block they grew in (half as much again, for albums); a copy of their
+    # length is what is kept, and the next call reuses the block.
+    return bytes(memoryview(encoded))
+
+
+def _stdlib_canonical(value: object) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

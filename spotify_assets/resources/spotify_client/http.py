@@ -7,6 +7,7 @@ number of attempts. Everything else is final and becomes a typed error.
 """
 
 import email.utils
+import json
 import logging
 import math
 import os
@@ -88,10 +89,23 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     return seconds
 
 
+def json_body(response: requests.Response) -> Any:
+    """A response's body as JSON; ValueError if it is not JSON.
+
+    Read by the stdlib (``Response.json()`` takes simplejson wherever something installed it), and
+    refusing the ``NaN`` and ``Infinity`` it would read: JSON has no such values, nor has ``jsonb``.
+    """
+    return json.loads(response.content, parse_constant=_not_json)
+
+
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
 def error_body(response: requests.Response) -> dict[str, Any]:
     """The ``error`` object of an API error body (``{}`` when the body is empty or not JSON)."""
     try:
-        body = response.json()
+        body = json_body(response)
     except ValueError:
         return {}
     if not isinstance(body, dict):
@@ -236,7 +250,7 @@ class SpotifyHttp:
                 # The filled path: a 404 names the id Spotify does not know.
                 raise api_error(response, label=f"GET {filled}", endpoint=endpoint)
             try:
-                return response.json()
+                return json_body(response)
             except ValueError:
                 raise _Transient(
                     f"{label} answered {response.status_code} with a body that is not JSON"
@@ -278,7 +292,7 @@ class SpotifyHttp:
         where = self._settings.accounts_url
         who = f"client id {self._credentials.masked_client_id}"
         try:
-            body = response.json()
+            body = json_body(response)
         except ValueError:
             body = None
         if not isinstance(body, dict):

@@ -6,6 +6,7 @@ import json
 import pickle
 
 import pandas as pd
+import pytest
 
 from spotify_assets.assets.bronze.bronze_records import BronzeRecord, bronze_frame, records_from
 from spotify_assets.resources.spotify_client import Fetched
@@ -97,6 +98,25 @@ def test_content_hash_is_the_sha256_of_the_canonical_json_of_place_and_object() 
     unplaced = BronzeRecord(response, "a", "/albums", {}, NOW)
     expected = hashlib.sha256(_canonical(["/albums", None, None, response])).hexdigest()
     assert unplaced.content_hash == expected
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # Floats below 1e-4, which orjson spells its own way (1e-7, 0.00009), beside plain ones.
+        {"x": 1e-05, "y": 9.265e-05, "z": -3e-300, "w": [0.5, 1e16, 1e22, 123.25]},
+        # Texts that look like such floats; integers beyond 64 bits; keys that are not strings.
+        {"name": "re-release 0.0000", "n": -(2**64), "m": 2**64 - 1},
+        {1: "one", 2: [None, True]},
+        # Escapes, every control character, astral characters and keys ordered by code point.
+        {"é": "".join(map(chr, range(0x20))) + '"\\/\u2028\u2029\x7f', "😀": 1, "e": 2, "É": 3},
+    ],
+)
+def test_the_canonical_json_is_the_stdlibs_byte_for_byte(response) -> None:
+    record = BronzeRecord(response, None, "/x", {}, NOW)
+    assert record.response.encoded == _canonical(response)
+    expected = hashlib.sha256(_canonical(["/x", None, None, response])).hexdigest()
+    assert record.content_hash == expected
 
 
 def test_frame_responses_carry_the_json_their_hash_was_taken_of() -> None:
