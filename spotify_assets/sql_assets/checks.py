@@ -180,11 +180,16 @@ def _required_values(check: CheckInput) -> tuple[bool, dict[str, object]]:
         )
     ).fetchone()
     nulls = {name: count for name, count in zip(columns, counts, strict=True) if count}
-    offending = _fetch_all(
-        check.conn,
-        sql.SQL("select {} from {} where {} order by 1 limit {}").format(
-            render_key(spec.primary_key), check.table, condition, sql.Literal(SAMPLE_SIZE)
-        ),
+    # The sample is a second scan: only worth it when there is something to show.
+    offending = (
+        _fetch_all(
+            check.conn,
+            sql.SQL("select {} from {} where {} order by 1 limit {}").format(
+                render_key(spec.primary_key), check.table, condition, sql.Literal(SAMPLE_SIZE)
+            ),
+        )
+        if nulls
+        else []
     )
     return not nulls, {
         "null_counts": MetadataValue.json(nulls),
@@ -217,14 +222,18 @@ def _foreign_key(index: int) -> Callable[[CheckInput], tuple[bool, dict[str, obj
             matches=matches,
         )
         count = _scalar(check.conn, sql.SQL("select count(*) {}").format(orphans))
-        sample = _fetch_all(
-            check.conn,
-            sql.SQL("select {key}, {ref} {orphans} order by 1 limit {limit}").format(
-                key=render_key(spec.primary_key, "c"),
-                ref=render_key(fk.columns, "c"),
-                orphans=orphans,
-                limit=sql.Literal(SAMPLE_SIZE),
-            ),
+        sample = (
+            _fetch_all(
+                check.conn,
+                sql.SQL("select {key}, {ref} {orphans} order by 1 limit {limit}").format(
+                    key=render_key(spec.primary_key, "c"),
+                    ref=render_key(fk.columns, "c"),
+                    orphans=orphans,
+                    limit=sql.Literal(SAMPLE_SIZE),
+                ),
+            )
+            if count
+            else []
         )
         return count == 0, {
             "orphan_rows": count,
