@@ -7,6 +7,7 @@ the garbage collector's pauses (``gc.callbacks``) are phases too, one per genera
 Wrapping is for the benchmark's run only; nothing in the project is changed.
 """
 
+import array
 import contextlib
 import functools
 import gc
@@ -18,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from unittest import mock
 
+import numpy as np
 from adbc_driver_manager import dbapi as adbc
 from dagster import DagsterEventType, DagsterInstance
 
@@ -37,11 +39,15 @@ PHASES = (
 
 
 class PhaseTimer:
-    """Intervals of each phase's calls, from every thread."""
+    """Intervals of each phase's calls, from every thread.
+
+    Kept as flat arrays of (start, end) doubles, 16 bytes a call: a 10,000-artist run makes about
+    a million timed calls, which as tuples would be about a tenth of the peak memory measured.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.intervals: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self.intervals: dict[str, array.array] = defaultdict(lambda: array.array("d"))
         self._collecting = 0.0
 
     def wrap(self, phase: str, function: Callable) -> Callable:
@@ -53,7 +59,7 @@ class PhaseTimer:
             finally:
                 ended = time.perf_counter()
                 with self._lock:
-                    self.intervals[phase].append((began, ended))
+                    self.intervals[phase].extend((began, ended))
 
         return timed
 
@@ -63,7 +69,7 @@ class PhaseTimer:
             self._collecting = time.perf_counter()
         else:
             with self._lock:
-                self.intervals[f"garbage collection (gen {info['generation']})"].append(
+                self.intervals[f"garbage collection (gen {info['generation']})"].extend(
                     (self._collecting, time.perf_counter())
                 )
 
@@ -79,23 +85,23 @@ class PhaseTimer:
             yield self
 
     def summary(self) -> dict[str, dict[str, float]]:
-        return {
-            phase: {
-                "wall_seconds": round(_union(intervals), 2),
-                "summed_seconds": round(sum(end - start for start, end in intervals), 2),
-                "calls": len(intervals),
+        summary = {}
+        for phase, flat in self.intervals.items():
+            starts, ends = np.frombuffer(flat, dtype=np.float64).reshape(-1, 2).T
+            summary[phase] = {
+                "wall_seconds": round(_union(starts, ends), 2),
+                "summed_seconds": round(float((ends - starts).sum()), 2),
+                "calls": len(starts),
             }
-            for phase, intervals in self.intervals.items()
-        }
+        return summary
 
 
-def _union(intervals: list[tuple[float, float]]) -> float:
-    total, reach = 0.0, float("-inf")
-    for start, end in sorted(intervals):
-        if end > reach:
-            total += end - max(start, reach)
-            reach = end
-    return total
+def _union(starts: np.ndarray, ends: np.ndarray) -> float:
+    """The length of the union of the intervals: each adds what it reaches beyond all before it."""
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    reached = np.concatenate([[-np.inf], np.maximum.accumulate(ends)[:-1]])
+    return float(np.clip(ends - np.maximum(starts, reached), 0, None).sum())
 
 
 def step_spans(
