@@ -598,13 +598,15 @@ def test_objects_are_returned_verbatim_whatever_they_lack(make_live_client, fake
     assert fetched.object == sparse
 
 
-def test_a_body_holding_nan_or_infinity_is_not_json_and_not_returned(make_live_client, fake_http):
-    # Python's json would read them as floats, which bronze could neither hash as JSON nor store.
-    body = b'{"id": "%s", "name": "x", "popularity": NaN, "followers": {"total": Infinity}}'
-    fake_http.script(f"/artists/{sid(1)}", *[Reply(body=body % sid(1).encode())] * 10)
+@pytest.mark.parametrize("value", [b"NaN", b"-Infinity", b"1e400"])
+def test_a_body_holding_nan_or_infinity_is_refused_not_returned(make_live_client, fake_http, value):
+    # Python's json would read each as a float that bronze could neither hash as JSON nor store.
+    body = b'{"id": "%s", "name": "x", "followers": {"total": %s}}' % (sid(1).encode(), value)
+    fake_http.script(f"/artists/{sid(1)}", *[Reply(body=body)] * 10)
     client = make_live_client(api_mode="development", max_attempts=2)
-    with pytest.raises(SpotifyUnavailableError, match="body that is not JSON"):
+    with pytest.raises(SpotifyUnavailableError, match="body that is not JSON") as caught:
         client.get_artists(ids=[sid(1)])
+    assert value.decode() in str(caught.value)
     assert len(fake_http.api_calls()) == 2
 
 

@@ -90,16 +90,25 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
 
 
 def json_body(response: requests.Response) -> Any:
-    """A response's body as JSON; ValueError if it is not JSON.
+    """A response's body as JSON; ValueError if it is not JSON, or not JSON Python can hold.
 
-    Read by the stdlib (``Response.json()`` takes simplejson wherever something installed it), and
-    refusing the ``NaN`` and ``Infinity`` it would read: JSON has no such values, nor has ``jsonb``.
+    Read by the stdlib (``Response.json()`` takes simplejson wherever something installed it). It
+    refuses the ``NaN`` and ``Infinity`` the stdlib would read, which JSON has not, and numbers
+    beyond a double, which the stdlib would read as infinities: bronze could neither hash nor store
+    either as the text it came as.
     """
-    return json.loads(response.content, parse_constant=_not_json)
+    return json.loads(response.content, parse_constant=_not_json, parse_float=_finite)
 
 
 def _not_json(constant: str) -> float:
     raise ValueError(f"{constant} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is beyond the range of a double")
+    return value
 
 
 def error_body(response: requests.Response) -> dict[str, Any]:
@@ -251,9 +260,9 @@ class SpotifyHttp:
                 raise api_error(response, label=f"GET {filled}", endpoint=endpoint)
             try:
                 return json_body(response)
-            except ValueError:
+            except ValueError as exc:
                 raise _Transient(
-                    f"{label} answered {response.status_code} with a body that is not JSON"
+                    f"{label} answered {response.status_code} with a body that is not JSON ({exc})"
                 ) from None
 
         return self._with_retries(label, once)
