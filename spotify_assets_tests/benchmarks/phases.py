@@ -42,7 +42,8 @@ class PhaseTimer:
     """Intervals of each phase's calls, from every thread.
 
     Kept as flat arrays of (start, end) doubles, 16 bytes a call: a 10,000-artist run makes about
-    a million timed calls, which as tuples would be about a tenth of the peak memory measured.
+    a million timed calls, and as tuples (with the peak read after their summary) they were part
+    of the 562 -> 473 MB the peak fell by, extended mode.
     """
 
     def __init__(self) -> None:
