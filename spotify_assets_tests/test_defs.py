@@ -79,6 +79,7 @@ def test_schedule_run_config_names_the_jobs_real_ops() -> None:
         "bronze__artist_albums",
         "bronze__albums",
         "bronze__album_tracks",
+        "bronze__playlists",
         "bronze__playlist_items",
     }
     assert validate_run_config(defs.resolve_job_def("all_assets_job"), request.run_config)

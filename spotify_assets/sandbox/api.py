@@ -13,7 +13,7 @@ from spotify_assets.sandbox.catalog import ALBUM_GROUPS, Catalog, UnknownId
 from spotify_assets.sandbox.ids import InvalidId, Kind, is_well_formed
 from spotify_assets.sandbox.modes import Mode, PageSize
 from spotify_assets.sandbox.render import Renderer
-from spotify_assets.sandbox.responses import Reply, api_error, dumps, json_reply
+from spotify_assets.sandbox.responses import Reply, api_error, dumps, json_reply, versioned_reply
 
 SEARCH_TYPES = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")
 SEARCH_OFFSET_CAP = 1000
@@ -217,7 +217,7 @@ class Api:
         body = self.render.playlist(
             key, with_items=readable, episodes=self._episodes_requested(request)
         )
-        return json_reply(200, body)
+        return versioned_reply(body, request.headers.get("if-none-match"))
 
     def _entries(self, request: Request, size: PageSize) -> Reply:
         key = self._key(Kind.PLAYLIST, request.path_params["id"])

@@ -221,7 +221,9 @@ async def _read_body(receive) -> bytes:
 
 
 async def _send(send, reply: Reply) -> None:
-    headers = [(b"content-length", str(len(reply.body)).encode()), *reply.headers]
+    # A 304 has no body; a length would have to be the 200's (RFC 9110, 8.6), so none is sent.
+    length = [] if reply.status == 304 else [(b"content-length", str(len(reply.body)).encode())]
+    headers = [*length, *reply.headers]
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})
 

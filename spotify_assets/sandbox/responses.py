@@ -1,5 +1,6 @@
 """HTTP replies as plain values, and the two error body shapes Spotify uses."""
 
+import hashlib
 from dataclasses import dataclass
 
 import orjson
@@ -22,6 +23,16 @@ def dumps(value) -> bytes:
 
 def json_reply(status: int, body: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Reply:
     return Reply(status, body, ((b"content-type", JSON_TYPE), *headers))
+
+
+def versioned_reply(body: bytes, if_none_match: str | None) -> Reply:
+    """A 200 carrying the body's ``ETag``, or a bodiless 304 Not Modified when ``If-None-Match``
+    names that version (Spotify's conditional requests; weak tags compare equal, RFC 9110)."""
+    etag = b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+    held = {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
+    if etag.decode() in held or "*" in held:
+        return Reply(304, b"", ((b"etag", etag),))
+    return json_reply(200, body, ((b"etag", etag),))
 
 
 def api_error(status: int, message: str, **extra: str) -> Reply:

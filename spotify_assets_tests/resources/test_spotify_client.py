@@ -710,6 +710,36 @@ def test_get_playlist_unknown_is_none(make_live_client, fake_http):
     assert fetched.object is None and fetched.endpoint == "/playlists/{id}"
 
 
+def test_a_playlist_is_asked_for_again_with_its_etag_and_a_304_means_not_modified(
+    make_live_client, fake_http
+):
+    playlist = {"id": sid(1), "snapshot_id": "s1"}
+    fake_http.script(
+        f"/playlists/{sid(1)}",
+        Reply(200, playlist, headers={"ETag": '"v1"'}),
+        Reply(304, headers={"ETag": '"v1"'}),
+        Reply(200, playlist),  # a server sending no ETag
+    )
+    client = make_live_client()
+    first = client.get_playlist(playlist_id=sid(1))
+    assert (first.object, first.etag, first.modified) == (playlist, '"v1"', True)
+    again = client.get_playlist(playlist_id=sid(1), etag=first.etag)
+    assert (again.object, again.etag, again.modified) == (None, '"v1"', False)
+    untagged = client.get_playlist(playlist_id=sid(1), etag='"v1"')
+    assert (untagged.object, untagged.etag, untagged.modified) == (playlist, None, True)
+    sent = [call.headers.get("If-None-Match") for call in fake_http.api_calls("/playlists")]
+    assert sent == [None, '"v1"', '"v1"']
+
+
+def test_a_304_to_an_unconditional_get_is_not_taken_for_an_empty_body(
+    make_live_client, fake_http, fake_clock
+):
+    """Only a conditional get may be answered "you have it": anything else has no body to give."""
+    fake_http.script(f"/playlists/{sid(1)}", *[Reply(304)] * 5)
+    with pytest.raises(SpotifyUnavailableError, match="not JSON"):
+        make_live_client().get_playlist(playlist_id=sid(1))
+
+
 # --- statistics, fan-out, no sandbox knowledge ---------------------------------------------------
 
 

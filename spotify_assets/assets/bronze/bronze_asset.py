@@ -221,7 +221,7 @@ def resolve_scope(
 
 def unknown_ids(fetched: Sequence[Fetched]) -> list[str]:
     """Requested ids Spotify knows nothing of (``warn_unknown`` names them once all are fetched)."""
-    return [str(item.spotify_id) for item in fetched if item.object is None]
+    return [str(item.spotify_id) for item in fetched if item.object is None and item.modified]
 
 
 def warn_unknown(context: AssetExecutionContext, unknown: Sequence[str], type: str) -> None:

@@ -19,6 +19,10 @@ class Refresh(Config):
     )
 
 
+class RefreshedScope(WatchScope, Refresh):
+    """A watch-list scope of an asset that skips versions bronze holds unless told to refresh."""
+
+
 class FullTracks(Config):
     enabled: bool = Field(
         default=False,

@@ -35,6 +35,8 @@ class Fetched:
     ``object`` is the JSON exactly as Spotify sent it (``None`` for an unknown id);
     ``endpoint`` is templated (``/artists/{id}/albums``); ``params`` holds the path and query
     parameters of the request, including ``offset``/``limit`` of the page the object was on.
+    ``etag`` is the response's ``ETag``, where Spotify sent one; ``modified`` is False (and
+    ``object`` None) when a conditional get was answered 304 Not Modified.
     """
 
     spotify_id: str | None
@@ -42,6 +44,8 @@ class Fetched:
     endpoint: str
     params: Mapping[str, Any]
     fetched_at: datetime
+    etag: str | None = None
+    modified: bool = True
 
 
 class SpotifyClient(ABC):
@@ -85,8 +89,9 @@ class SpotifyClient(ABC):
         """Objects of the batch endpoint ``batch`` (``ARTISTS``, ``ALBUMS``, ``TRACKS``) by id."""
 
     @abstractmethod
-    def get_playlist(self, *, playlist_id: str) -> Fetched:
-        """A playlist's metadata (``object`` None if unknown)."""
+    def get_playlist(self, *, playlist_id: str, etag: str | None = None) -> Fetched:
+        """A playlist's metadata (``object`` None if unknown); with ``etag``, a conditional get:
+        not ``modified`` while the playlist is still the version that ETag names."""
 
     # --- paged ---------------------------------------------------------------------------------
 

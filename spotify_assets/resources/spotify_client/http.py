@@ -70,6 +70,15 @@ class AccessToken:
     refresh_at: float  # on the client's monotonic clock
 
 
+@dataclass(frozen=True)
+class Versioned:
+    """A GET's JSON body and ``ETag``; ``modified`` False (and no body) for a 304 Not Modified."""
+
+    body: Any
+    etag: str | None
+    modified: bool = True
+
+
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     """Seconds from a ``Retry-After`` value (seconds or HTTP date); None when absent, 0 or junk."""
     if value is None or not value.strip():
@@ -230,17 +239,30 @@ class SpotifyHttp:
         params: Mapping[str, Any] | None = None,
     ) -> Any:
         """GET ``api_url + endpoint`` (templated; ``path`` fills it) and return the JSON body."""
+        return self.get_versioned(endpoint, path=path, params=params).body
+
+    def get_versioned(
+        self,
+        endpoint: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        etag: str | None = None,
+    ) -> Versioned:
+        """``get_json``, conditional on ``etag`` (``If-None-Match``): the body, None on a 304 Not
+        Modified, with the response's ``ETag`` (Spotify's conditional requests)."""
         label = f"GET {endpoint}"  # templated: how statistics and retries name the call
         filled = endpoint.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
         url = self._settings.api_url.rstrip("/") + filled
         refreshed = False
 
-        def once() -> Any:
+        def once() -> Versioned:
             nonlocal refreshed
             token = self.token()
-            response = self._send(
-                "GET", url, label, params=params, headers={"Authorization": f"Bearer {token.value}"}
-            )
+            headers = {"Authorization": f"Bearer {token.value}"}
+            if etag:
+                headers["If-None-Match"] = etag
+            response = self._send("GET", url, label, params=params, headers=headers)
             if response.status_code == 401:
                 message = str(error_body(response).get("message") or "").strip()
                 if refreshed:
@@ -258,8 +280,11 @@ class SpotifyHttp:
             if response.status_code >= 400:
                 # The filled path: a 404 names the id Spotify does not know.
                 raise api_error(response, label=f"GET {filled}", endpoint=endpoint)
+            answered_etag = response.headers.get("ETag")
+            if response.status_code == 304 and etag:
+                return Versioned(None, answered_etag or etag, modified=False)
             try:
-                return json_body(response)
+                return Versioned(json_body(response), answered_etag)
             except ValueError as exc:
                 raise _Transient(
                     f"{label} answered {response.status_code} with a body that is not JSON ({exc})"

@@ -34,7 +34,7 @@ from spotify_assets.resources.spotify_client.errors import (
     SpotifyForbiddenError,
     SpotifyNotFoundError,
 )
-from spotify_assets.resources.spotify_client.http import SpotifyHttp
+from spotify_assets.resources.spotify_client.http import SpotifyHttp, Versioned
 from spotify_assets.resources.spotify_client.paging import (
     Page,
     item_id,
@@ -114,10 +114,10 @@ class LiveSpotifyClient(SpotifyClient):
 
     # --- by id ---------------------------------------------------------------------------------
 
-    def get_playlist(self, *, playlist_id: str) -> Fetched:
+    def get_playlist(self, *, playlist_id: str, etag: str | None = None) -> Fetched:
         params = {"market": self.market, "additional_types": PLAYLIST_ADDITIONAL_TYPES}
         tell("expected")
-        return self._get_one(PLAYLIST, playlist_id, params)
+        return self._get_one(PLAYLIST, playlist_id, params, etag=etag)
 
     def _get_many(self, batch: str, ids: Iterable[str], params: Mapping[str, Any]) -> list[Fetched]:
         single, most, key = BATCH_ENDPOINTS[batch]
@@ -193,20 +193,31 @@ class LiveSpotifyClient(SpotifyClient):
             for spotify_id, obj in zip(chunk, objects, strict=True)
         ]
 
-    def _get_one(self, endpoint: str, spotify_id: str, params: Mapping[str, Any]) -> Fetched:
+    def _get_one(
+        self,
+        endpoint: str,
+        spotify_id: str,
+        params: Mapping[str, Any],
+        *,
+        etag: str | None = None,
+    ) -> Fetched:
         try:
-            obj = self._http.get_json(endpoint, path={"id": spotify_id}, params=params)
+            answer = self._http.get_versioned(
+                endpoint, path={"id": spotify_id}, params=params, etag=etag
+            )
         except SpotifyNotFoundError as exc:
             if exc.kind != "not_found":
                 raise
-            obj = None
+            answer = Versioned(None, None)
         tell("fetched")
         return Fetched(
             spotify_id=spotify_id,
-            object=obj,
+            object=answer.body,
             endpoint=endpoint,
             params={"id": spotify_id, **params},
             fetched_at=self.clock.utcnow(),
+            etag=answer.etag,
+            modified=answer.modified,
         )
 
     # --- paged ---------------------------------------------------------------------------------

@@ -104,6 +104,50 @@ def test_full_refresh_fetches_again_but_stores_only_changes(
     assert albums["rows_written"] == 0
 
 
+def _playlist_reads(server: SandboxServer) -> list[int | None]:
+    return [r.status for r in server.requests() if r.endpoint == "GET /v1/playlists/{id}"]
+
+
+def test_playlists_are_re_read_conditionally_and_a_full_refresh_reads_them_whole(
+    sandbox: SandboxServer, postgres: PostgresResource, resources
+) -> None:
+    instance = DagsterInstance.ephemeral()
+    assert materialize(bronze_assets, resources=resources, instance=instance).success
+    watched = _expected(sandbox)["playlists"]
+
+    # Each playlist is asked for with the ETag of the version bronze holds: 304, nothing read, and
+    # its items step still knows each snapshot (so it reads no items either).
+    sandbox.reset_stats()
+    again = materialize(bronze_assets, resources=resources, instance=instance)
+    assert again.success
+    assert _playlist_reads(sandbox) == [304] * watched
+    assert _metadata(again, "playlists")["playlists_unchanged"] == watched
+    items = _metadata(again, "playlist_items")
+    assert (items["playlists_unchanged"], items["api_requests"]) == (watched, 0)
+    assert _counts(postgres) == _expected(sandbox)
+
+    # A tag that no longer names the current version gets the playlist whole: stored if new.
+    with postgres.get_connection() as conn:
+        conn.execute(
+            f"""update "{postgres.schema("bronze")}".fetch_log
+                set fetched = jsonb_set(fetched, '{{etags}}', (
+                    select jsonb_object_agg(key, '"stale"'::jsonb) from jsonb_each(fetched -> 'etags')))
+                where asset = 'playlists'"""
+        )
+    sandbox.reset_stats()
+    stale = materialize(bronze_assets, resources=resources, instance=instance)
+    assert _playlist_reads(sandbox) == [200] * watched
+    assert _metadata(stale, "playlists")["playlists_unchanged"] == 0
+    assert _counts(postgres) == _expected(sandbox)
+
+    sandbox.reset_stats()
+    refresh = RunConfig(ops={"bronze__playlists": Refresh(full_refresh=True)})
+    whole = materialize(bronze_assets, resources=resources, instance=instance, run_config=refresh)
+    assert whole.success
+    assert _playlist_reads(sandbox) == [200] * watched
+    assert _metadata(whole, "playlists")["rows_written"] == 0
+
+
 def test_a_run_scoped_to_one_artist_fetches_only_that_artist(
     sandbox: SandboxServer, postgres: PostgresResource, resources
 ) -> None:
