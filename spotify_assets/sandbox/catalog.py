@@ -7,6 +7,7 @@ fast. The only state is what tests add at runtime: new releases (:meth:`Catalog.
 
 import base64
 import datetime as dt
+import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -31,7 +32,15 @@ from spotify_assets.sandbox.catalog_records import (
 )
 from spotify_assets.sandbox.hashing import Hasher, field
 from spotify_assets.sandbox.ids import IdCodec, InvalidId, Kind
-from spotify_assets.sandbox.structure import ALBUM_BITS, ALBUM_TYPES, TRACK_BITS, Salt
+from spotify_assets.sandbox.memo import Memo
+from spotify_assets.sandbox.structure import (
+    ALBUM_BITS,
+    ALBUM_TYPES,
+    MAX_ALBUMS_PER_ARTIST,
+    MAX_TRACKS_PER_ALBUM,
+    TRACK_BITS,
+    Salt,
+)
 
 DEFAULT_SEED = 2026
 DEFAULT_ARTISTS = 20
@@ -99,9 +108,9 @@ class Catalog:
         self._removal_listeners: list[Callable[[], None]] = []
         self._search = search.SearchIndex(self)
         self.artist_at = lru_cache(maxsize=16384)(self._make_artist)
-        self.album_at = lru_cache(maxsize=16384)(self._make_album)
+        self.album_at = Memo(self._make_album, maxsize=16384)
         self._album_row = lru_cache(maxsize=16384)(self._make_album_row)
-        self.track_at = lru_cache(maxsize=65536)(self._make_track)
+        self.track_at = Memo(self._make_track, maxsize=65536)
         self.playlist_at = lru_cache(maxsize=1024)(self._make_playlist)
         self.playlist_items_at = lru_cache(maxsize=256)(self._make_playlist_items)
         self.show_at = lru_cache(maxsize=64)(self._make_show)
@@ -402,32 +411,73 @@ class Catalog:
         )
         # Sorted from the skeleton alone: rendering a page then builds only that page's albums.
         # The key is unique per album, so the order the entries were gathered in does not matter.
+        details = self.hasher.hash(
+            _Detail.ALBUM, np.array([key for key, _, _ in entries], dtype=np.int64)
+        ).tolist()
         ordered = sorted(
-            entries,
-            key=lambda e: (
-                _GROUP_ORDER[e[1]],
-                self._release_date_of(e[0], e[2])[0].translate(_DESCENDING),
-                e[0],
+            zip(entries, details, strict=True),
+            key=lambda pair: (
+                _GROUP_ORDER[pair[0][1]],
+                self._release_date_of(pair[0][0], pair[0][2], pair[1])[0].translate(_DESCENDING),
+                pair[0][0],
             ),
         )
-        return [(key, group) for key, group, _ in ordered]
+        return [(key, group) for (key, group, _), _ in ordered]
 
     def tracks_of(self, album_key: int) -> list[Track]:
-        count = self.album_at(album_key).total_tracks
-        return [self.track_at((album_key << TRACK_BITS) | number) for number in range(count)]
+        album = self.album_at(album_key)
+        keys = [(album_key << TRACK_BITS) | number for number in range(album.total_tracks)]
+        missing = [key for key in keys if key not in self.track_at]
+        if missing:
+            # One pass over the album's missing tracks: its skeleton row is one entity, they a column.
+            numbers = np.array(missing, dtype=np.int64) & (MAX_TRACKS_PER_ALBUM - 1)
+            tracks = self._tracks(itertools.repeat(album), self._album_row(album_key), numbers)
+            self.track_at.fill(zip(missing, tracks, strict=True))
+        return [self.track_at(key) for key in keys]
+
+    def prefetch_tracks(self, keys: Iterable[int]) -> None:
+        """Make the tracks among ``keys`` not made yet, with their albums, in one vectorised pass.
+
+        A page of a playlist names tracks of as many unrelated albums: made one by one, each costs
+        dozens of hashes and skeleton lookups in Python, most of what a first request costs.
+        Tracks of releases added at runtime, and unknown keys, are left to :attr:`track_at`.
+        """
+        missing = np.array([key for key in keys if key not in self.track_at], dtype=np.int64)
+        if not missing.size:
+            return
+        album_keys, inverse = np.unique(missing >> TRACK_BITS, return_inverse=True)
+        generated, rows = self._generated_rows(album_keys)
+        albums = self._albums_made(rows)
+        row_of = (np.cumsum(generated) - 1)[inverse]
+        numbers = missing & (MAX_TRACKS_PER_ALBUM - 1)
+        known = generated[inverse]
+        known[known] &= numbers[known] < rows.track_count[row_of[known]]
+        row_of, numbers = row_of[known], numbers[known]
+        tracks = self._tracks([albums[row] for row in row_of.tolist()], rows.take(row_of), numbers)
+        self.track_at.fill(zip(missing[known].tolist(), tracks, strict=True))
+
+    def _generated_rows(self, album_keys: np.ndarray) -> tuple[np.ndarray, structure.AlbumColumns]:
+        """Which of ``album_keys`` name generated albums (not added ones), and their skeleton rows."""
+        artists = album_keys >> ALBUM_BITS
+        inside = artists < self.size
+        owners = structure.artists(self.hasher, np.where(inside, artists, 0))
+        numbers = album_keys & (MAX_ALBUMS_PER_ARTIST - 1)
+        generated = inside & (numbers < owners.album_count)
+        return generated, structure.albums(self.hasher, owners.take(generated), numbers[generated])
+
+    def _albums_made(self, rows: structure.AlbumColumns) -> list[Album]:
+        """The albums of skeleton ``rows``, those not made yet made together."""
+        keys = rows.key.tolist()
+        new = [row for row, key in enumerate(keys) if key not in self.album_at]
+        if new:
+            made = self._albums(rows.take(np.array(new, dtype=np.int64)))
+            self.album_at.fill(zip([keys[row] for row in new], made, strict=True))
+        return [self.album_at(key) for key in keys]
 
     # -- entities ----------------------------------------------------------------------------
 
     def _images(self, prefix: str, salt_key: int, sizes=(640, 300, 64)) -> tuple[Image, ...]:
-        value = self.hasher.int(_Detail.IMAGES, salt_key)
-        # About one entity in twenty has no image at all (an empty list, as Spotify sends).
-        if field(value, 0, 20) == 0:
-            return ()
-        digest = f"{value:016x}"
-        return tuple(
-            Image(f"https://i.scdn.co/image/{prefix}{size:04x}{digest}", size, size)
-            for size in sizes
-        )
+        return _images(prefix, self.hasher.int(_Detail.IMAGES, salt_key), sizes)
 
     def artist_name(self, key: int) -> str:
         """An artist's name alone: what the many simplified artists in albums and tracks need."""
@@ -452,55 +502,69 @@ class Catalog:
             images=self._images("ab6761610000", key),
         )
 
-    def _release_date_of(self, key: int, year: int) -> tuple[str, str]:
+    def _added_album(self, key: int) -> _AddedAlbum | None:
+        """The release added at runtime with this key; None for a generated album."""
         artist, number = divmod(key, 1 << ALBUM_BITS)
         # Most artists have no runtime releases: then no need to know how many albums they have.
         if artist not in self._added or number < self._album_count(artist):
-            return self._release_date(key, year)
-        added = self._added[artist][number - self._album_count(artist)]
+            return None
+        return self._added[artist][number - self._album_count(artist)]
+
+    def _release_date_of(self, key: int, year: int, detail: int) -> tuple[str, str]:
+        """An album's release date and precision; ``detail`` is its ``_Detail.ALBUM`` hash."""
+        added = self._added_album(key)
+        if added is None:
+            return _release_date(detail, year)
         return added.release_date, added.precision
 
-    def _release_date(self, key: int, year: int) -> tuple[str, str]:
-        if year == 0:
-            return "0000", "year"
-        # Old releases often only carry a year, as in Spotify's back catalogue.
-        chance_year = 50 if year < 1970 else 15 if year < 2000 else 4
-        value = self.hasher.int(_Detail.ALBUM, key)
-        roll, month = field(value, 0, 100), 1 + field(value, 16, 12)
-        if roll < chance_year:
-            return f"{year:04d}", "year"
-        if roll < chance_year + 6:
-            return f"{year:04d}-{month:02d}", "month"
-        day = 1 + field(value, 32, 28)
-        return f"{year:04d}-{month:02d}-{day:02d}", "day"
-
     def _make_album(self, key: int) -> Album:
-        artist, number = divmod(key, 1 << ALBUM_BITS)
         if not self._album_exists(key):
             raise UnknownId(self.codec.encode(Kind.ALBUM, key))
-        row = self._album_row(key)
-        base_count = self._album_count(artist)
-        release_date, precision = self._release_date_of(key, row.year)
-        if number < base_count:
-            name = structure.compose(words.ALBUM_NAME, row.name)
-        else:
-            name = self._added[artist][number - base_count].name
+        return self._albums(self._album_row(key))[0]
+
+    def _albums(self, rows: structure.AlbumColumns) -> list[Album]:
+        """The albums of skeleton ``rows``: ints for one album, or columns for several at once."""
+        detail = self.hasher.hash(_Detail.ALBUM, rows.key)
         # Most releases come out on the artist's label, some elsewhere.
-        label_key = key if field(self.hasher.int(_Detail.ALBUM, key), 48, 5) == 0 else artist
+        label_key = structure.where(field(detail, 48, 5) == 0, rows.key, rows.artist)
+        columns = (
+            rows.key,
+            rows.artist,
+            rows.kind,
+            rows.year,
+            rows.popularity,
+            rows.track_count,
+            detail,
+            self.hasher.pick(_Detail.LABEL, label_key, len(words.LABELS)),
+            self.hasher.pick(_Detail.UPC, rows.key, 10**12),
+            self.hasher.hash(_Detail.IMAGES, rows.key),
+            *rows.name,
+        )
+        return [self._album(*values) for values in _entities(columns)]
+
+    def _album(
+        self, key, artist, kind, year, popularity, track_count, detail, label, upc, image, *name
+    ) -> Album:
+        added = self._added_album(key)
+        if added is None:
+            release_date, precision = _release_date(detail, year)
+            title = structure.compose(words.ALBUM_NAME, name)
+        else:
+            release_date, precision, title = added.release_date, added.precision, added.name
         return Album(
             id=self.codec.encode(Kind.ALBUM, key),
             key=key,
-            name=name,
-            album_type=ALBUM_TYPES[row.kind],
+            name=title,
+            album_type=ALBUM_TYPES[kind],
             release_date=release_date,
             release_date_precision=precision,
-            total_tracks=row.track_count,
+            total_tracks=track_count,
             artist_ids=(self.codec.encode(Kind.ARTIST, artist),),
             artist_keys=(artist,),
-            label=words.LABELS[self.hasher.below(_Detail.LABEL, label_key, len(words.LABELS))],
-            popularity=row.popularity,
-            upc=f"{self.hasher.int(_Detail.UPC, key) % 10**12:012d}",
-            images=self._images("ab67616d0000", key),
+            label=words.LABELS[label],
+            popularity=popularity,
+            upc=f"{upc:012d}",
+            images=_images("ab67616d0000", image),
         )
 
     def _make_track(self, key: int) -> Track:
@@ -508,37 +572,54 @@ class Catalog:
         album = self.album_at(album_key)
         if number >= album.total_tracks:
             raise UnknownId(self.codec.encode(Kind.TRACK, key))
-        row = self._album_row(album_key)
-        columns = structure.tracks(self.hasher, row, number, self.size)
-        artist_keys = (row.artist,) if columns.featured < 0 else (row.artist, columns.featured)
+        return self._tracks([album], self._album_row(album_key), number)[0]
+
+    def _tracks(self, albums: Iterable[Album], rows: structure.AlbumColumns, number) -> list[Track]:
+        """Tracks ``number`` of skeleton album ``rows``, one row and album per track (ints for one
+        track or one album, columns for several)."""
+        columns = structure.tracks(self.hasher, rows, number, self.size)
+        values = (
+            columns.key,
+            columns.artist,
+            columns.featured,
+            columns.popularity,
+            self.hasher.pick(_Detail.DISCS, rows.key, 3),
+            self.hasher.hash(_Detail.TRACK, columns.key),
+            self.hasher.hash(_Detail.REGISTRANT, rows.artist),
+            *columns.name,
+        )
+        return [
+            self._track(album, *entity)
+            for album, entity in zip(albums, _entities(values), strict=False)
+        ]
+
+    def _track(
+        self, album, key, artist, featured, popularity, discs, detail, registrant, *name
+    ) -> Track:
+        number = key & (MAX_TRACKS_PER_ALBUM - 1)
+        artist_keys = (artist,) if featured < 0 else (artist, featured)
         disc_number, track_number = 1, number + 1
         # Long albums are sometimes double albums.
-        if album.total_tracks > 14 and self.hasher.below(_Detail.DISCS, album_key, 3) == 0:
+        if album.total_tracks > 14 and discs == 0:
             half = (album.total_tracks + 1) // 2
             if number >= half:
                 disc_number, track_number = 2, number - half + 1
-        detail = self.hasher.int(_Detail.TRACK, key)
         length = field(detail, 16, 1 << 24, bits=24) / (1 << 24)
         return Track(
             id=self.codec.encode(Kind.TRACK, key),
             key=key,
-            name=structure.compose(words.TRACK_NAME, columns.name),
+            name=structure.compose(words.TRACK_NAME, name),
             album_id=album.id,
-            album_key=album_key,
+            album_key=album.key,
             artist_ids=tuple(self.codec.encode(Kind.ARTIST, artist) for artist in artist_keys),
             artist_keys=artist_keys,
             disc_number=disc_number,
             track_number=track_number,
             duration_ms=95_000 + int(330_000 * length**1.8),
             explicit=field(detail, 0, 100) < 14,
-            isrc=self._isrc(row.artist, field(detail, 40, 100_000, bits=24), album.year),
-            popularity=columns.popularity,
+            isrc=_isrc(registrant, field(detail, 40, 100_000, bits=24), album.year),
+            popularity=popularity,
         )
-
-    def _isrc(self, artist: int, designation: int, year: int) -> str:
-        value = self.hasher.int(_Detail.REGISTRANT, artist)
-        country = words.ISRC_COUNTRIES[field(value, 0, len(words.ISRC_COUNTRIES))]
-        return f"{country}{_base36(value >> 16, 3)}{year % 100:02d}{designation:05d}"
 
     def _make_playlist(self, key: int) -> Playlist:
         columns = structure.playlists(self.hasher, key)
@@ -663,6 +744,53 @@ class Catalog:
             release_date=release.isoformat(),
             images=show.images,
         )
+
+
+def _images(prefix: str, value: int, sizes=(640, 300, 64)) -> tuple[Image, ...]:
+    """The images an entity's image hash ``value`` gives."""
+    # About one entity in twenty has no image at all (an empty list, as Spotify sends).
+    if field(value, 0, 20) == 0:
+        return ()
+    digest = f"{value:016x}"
+    return tuple(
+        Image(f"https://i.scdn.co/image/{prefix}{size:04x}{digest}", size, size) for size in sizes
+    )
+
+
+def _entities(columns: tuple) -> Iterable[tuple]:
+    """One tuple of plain values per entity, from ints (one entity) or columns (several, where
+    an int is a value they share)."""
+    count = next((len(column) for column in columns if isinstance(column, np.ndarray)), None)
+    if count is None:
+        return [columns]
+    return zip(
+        *(
+            column.tolist() if isinstance(column, np.ndarray) else itertools.repeat(column, count)
+            for column in columns
+        ),
+        strict=True,
+    )
+
+
+def _release_date(detail: int, year: int) -> tuple[str, str]:
+    """A generated album's release date and precision; ``detail`` is its ``_Detail.ALBUM`` hash."""
+    if year == 0:
+        return "0000", "year"
+    # Old releases often only carry a year, as in Spotify's back catalogue.
+    chance_year = 50 if year < 1970 else 15 if year < 2000 else 4
+    roll, month = field(detail, 0, 100), 1 + field(detail, 16, 12)
+    if roll < chance_year:
+        return f"{year:04d}", "year"
+    if roll < chance_year + 6:
+        return f"{year:04d}-{month:02d}", "month"
+    day = 1 + field(detail, 32, 28)
+    return f"{year:04d}-{month:02d}-{day:02d}", "day"
+
+
+def _isrc(registrant: int, designation: int, year: int) -> str:
+    """An ISRC; ``registrant`` is the artist's ``_Detail.REGISTRANT`` hash."""
+    country = words.ISRC_COUNTRIES[field(registrant, 0, len(words.ISRC_COUNTRIES))]
+    return f"{country}{_base36(registrant >> 16, 3)}{year % 100:02d}{designation:05d}"
 
 
 def _base36(value: int, width: int) -> str:

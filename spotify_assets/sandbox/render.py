@@ -296,6 +296,7 @@ class Renderer:
             return dumps(head)
         head["items"], head["tracks"] = raw("items"), raw("tracks")
         items = self.catalog.playlist_items_at(key)
+        self.prefetch_entries(key, range(min(len(items), EMBEDDED_PLAYLIST_TRACKS)))
         pages = {}
         for name, limit in (
             ("items", self.mode.playlist_items.maximum),
@@ -310,6 +311,13 @@ class Renderer:
                 total=len(items),
             )
         return splice(head, **pages)
+
+    def prefetch_entries(self, playlist: int, positions: range) -> None:
+        """Make the tracks of these entries together (:meth:`.Catalog.prefetch_tracks`)."""
+        items = self.catalog.playlist_items_at(playlist)
+        self.catalog.prefetch_tracks(
+            items[position].key for position in positions if items[position].kind == "track"
+        )
 
     def entry(self, playlist: int, position: int, episodes: bool) -> bytes:
         """One playlist entry; ``episodes`` is whether the client asked for them as episodes."""
