@@ -52,6 +52,8 @@ _DEFAULT_TRACKS = {"album": 10, "single": 1, "compilation": 15}
 _RELEASE_DATE = re.compile(r"(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 _EPOCH_ADDED_AT = "1970-01-01T00:00:00Z"
+# Numpy's cost is per call: below this many tracks, making them one by one is cheaper than together.
+_TOGETHER_FROM = 6
 # Release dates sort newest first through this table, which reverses the order of ASCII characters
 # while a date that is a prefix of another (a year alone before that year's days) still sorts first.
 _DESCENDING = {code: 0x7F - code for code in range(0x80)}
@@ -428,7 +430,7 @@ class Catalog:
         album = self.album_at(album_key)
         keys = [(album_key << TRACK_BITS) | number for number in range(album.total_tracks)]
         missing = [key for key in keys if key not in self.track_at]
-        if missing:
+        if len(missing) >= _TOGETHER_FROM:
             # One pass over the album's missing tracks: its skeleton row is one entity, they a column.
             numbers = np.array(missing, dtype=np.int64) & (MAX_TRACKS_PER_ALBUM - 1)
             tracks = self._tracks(itertools.repeat(album), self._album_row(album_key), numbers)
@@ -443,7 +445,7 @@ class Catalog:
         Tracks of releases added at runtime, and unknown keys, are left to :attr:`track_at`.
         """
         missing = np.array([key for key in keys if key not in self.track_at], dtype=np.int64)
-        if not missing.size:
+        if missing.size < _TOGETHER_FROM:
             return
         album_keys, inverse = np.unique(missing >> TRACK_BITS, return_inverse=True)
         generated, rows = self._generated_rows(album_keys)
@@ -528,6 +530,8 @@ class Catalog:
         # Most releases come out on the artist's label, some elsewhere.
         label_key = structure.where(field(detail, 48, 5) == 0, rows.key, rows.artist)
         columns = (
+            self._ids(Kind.ALBUM, rows.key),
+            self._ids(Kind.ARTIST, rows.artist),
             rows.key,
             rows.artist,
             rows.kind,
@@ -543,7 +547,20 @@ class Catalog:
         return [self._album(*values) for values in _entities(columns)]
 
     def _album(
-        self, key, artist, kind, year, popularity, track_count, detail, label, upc, image, *name
+        self,
+        album_id,
+        artist_id,
+        key,
+        artist,
+        kind,
+        year,
+        popularity,
+        track_count,
+        detail,
+        label,
+        upc,
+        image,
+        *name,
     ) -> Album:
         added = self._added_album(key)
         if added is None:
@@ -552,20 +569,26 @@ class Catalog:
         else:
             release_date, precision, title = added.release_date, added.precision, added.name
         return Album(
-            id=self.codec.encode(Kind.ALBUM, key),
+            id=album_id,
             key=key,
             name=title,
             album_type=ALBUM_TYPES[kind],
             release_date=release_date,
             release_date_precision=precision,
             total_tracks=track_count,
-            artist_ids=(self.codec.encode(Kind.ARTIST, artist),),
+            artist_ids=(artist_id,),
             artist_keys=(artist,),
             label=words.LABELS[label],
             popularity=popularity,
             upc=f"{upc:012d}",
             images=_images("ab67616d0000", image),
         )
+
+    def _ids(self, kind: Kind, keys):
+        """The ids of ``keys``: one for an int, a list for an array."""
+        if isinstance(keys, np.ndarray):
+            return self.codec.encode_many(kind, keys)
+        return self.codec.encode(kind, keys)
 
     def _make_track(self, key: int) -> Track:
         album_key, number = divmod(key, 1 << TRACK_BITS)
@@ -579,6 +602,8 @@ class Catalog:
         track or one album, columns for several)."""
         columns = structure.tracks(self.hasher, rows, number, self.size)
         values = (
+            self._ids(Kind.TRACK, columns.key),
+            self._ids(Kind.ARTIST, columns.artist),
             columns.key,
             columns.artist,
             columns.featured,
@@ -594,10 +619,26 @@ class Catalog:
         ]
 
     def _track(
-        self, album, key, artist, featured, popularity, discs, detail, registrant, *name
+        self,
+        album,
+        track_id,
+        artist_id,
+        key,
+        artist,
+        featured,
+        popularity,
+        discs,
+        detail,
+        registrant,
+        *name,
     ) -> Track:
         number = key & (MAX_TRACKS_PER_ALBUM - 1)
-        artist_keys = (artist,) if featured < 0 else (artist, featured)
+        artist_keys, artist_ids = (artist,), (artist_id,)
+        if featured >= 0:
+            artist_keys, artist_ids = (
+                (artist, featured),
+                (artist_id, self.codec.encode(Kind.ARTIST, featured)),
+            )
         disc_number, track_number = 1, number + 1
         # Long albums are sometimes double albums.
         if album.total_tracks > 14 and discs == 0:
@@ -606,12 +647,12 @@ class Catalog:
                 disc_number, track_number = 2, number - half + 1
         length = field(detail, 16, 1 << 24, bits=24) / (1 << 24)
         return Track(
-            id=self.codec.encode(Kind.TRACK, key),
+            id=track_id,
             key=key,
             name=structure.compose(words.TRACK_NAME, name),
             album_id=album.id,
             album_key=album.key,
-            artist_ids=tuple(self.codec.encode(Kind.ARTIST, artist) for artist in artist_keys),
+            artist_ids=artist_ids,
             artist_keys=artist_keys,
             disc_number=disc_number,
             track_number=track_number,
@@ -661,39 +702,46 @@ class Catalog:
         albums = structure.albums(self.hasher, artists, numbers)
         tracks = self.hasher.pick(Salt.ITEM_TRACK, item_keys, 1 << 20) % albums.track_count
         track_keys = (albums.key << TRACK_BITS) | tracks
-        created = dt.datetime(2010, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+        created = dt.datetime(2010, 1, 1) + dt.timedelta(
             days=field(self.hasher.int(_Detail.PLAYLIST, key), 32, 14 * 365)
         )
-        last = dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
-        items = []
-        added = created
-        for position, item_key, track_key in zip(positions, item_keys, track_keys, strict=True):
-            item_key = int(item_key)
-            detail = self.hasher.int(_Detail.ITEM, item_key)
-            gap = 60 + field(detail, 40, 9 * 86400, bits=24)
-            added = min(last, added + dt.timedelta(seconds=gap))
+        last = dt.datetime(2025, 12, 31, 23, 59, 59)
+        detail = self.hasher.array(_Detail.ITEM, item_keys)
+        # Entries follow each other a gap apart, none after the end of 2025.
+        seconds = np.minimum(
+            np.cumsum(60 + field(detail, 40, 9 * 86400, bits=24)),
+            (last - created) // dt.timedelta(seconds=1),
+        )
+        added_at = np.datetime_as_string(np.datetime64(created, "s") + seconds, unit="s")
+        columns = (
+            item_keys.tolist(),
+            track_keys.tolist(),
+            self.codec.encode_many(Kind.TRACK, track_keys),
+            field(detail, 0, 1000).tolist(),
             # Very old playlists report the epoch for some entries, as Spotify's do.
-            epoch = field(detail, 16, 150) == 0
-            added_by = playlist.owner
-            if playlist.collaborative:
-                added_by = User(*words.USERS[field(detail, 32, len(words.USERS), bits=8)])
-            roll = field(detail, 0, 1000)
-            kind, content, local = "track", None, None
+            (field(detail, 16, 150) == 0).tolist(),
+            field(detail, 32, len(words.USERS), bits=8).tolist(),
+            added_at.tolist(),
+        )
+        items = []
+        for position, (item_key, track_key, track_id, roll, epoch, user, added) in enumerate(
+            zip(*columns, strict=True)
+        ):
+            added_by = User(*words.USERS[user]) if playlist.collaborative else playlist.owner
+            kind, content, local = "track", (track_id, track_key), None
             if roll < 30:
-                kind = "unavailable"
+                kind, content = "unavailable", (None, None)
             elif roll < 80:
-                kind, content = "episode", (Kind.EPISODE, item_key)
+                kind, content = "episode", (self.codec.encode(Kind.EPISODE, item_key), item_key)
             elif roll < 110:
-                kind, local = "local", self._local_file(item_key)
-            else:
-                content = (Kind.TRACK, int(track_key))
+                kind, content, local = "local", (None, None), self._local_file(item_key)
             items.append(
                 PlaylistItem(
-                    position=int(position),
+                    position=position,
                     kind=kind,
-                    id=self.codec.encode(*content) if content else None,
-                    key=content[1] if content else None,
-                    added_at=_EPOCH_ADDED_AT if epoch else added.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    id=content[0],
+                    key=content[1],
+                    added_at=_EPOCH_ADDED_AT if epoch else f"{added}Z",
                     added_by=added_by,
                     local=local,
                 )
@@ -758,14 +806,18 @@ def _images(prefix: str, value: int, sizes=(640, 300, 64)) -> tuple[Image, ...]:
 
 
 def _entities(columns: tuple) -> Iterable[tuple]:
-    """One tuple of plain values per entity, from ints (one entity) or columns (several, where
-    an int is a value they share)."""
-    count = next((len(column) for column in columns if isinstance(column, np.ndarray)), None)
+    """One tuple of plain values per entity, from single values (one entity) or columns (arrays
+    or lists, for several; a single value is then one they share)."""
+    count = next((len(column) for column in columns if isinstance(column, np.ndarray | list)), None)
     if count is None:
         return [columns]
     return zip(
         *(
-            column.tolist() if isinstance(column, np.ndarray) else itertools.repeat(column, count)
+            column.tolist()
+            if isinstance(column, np.ndarray)
+            else column
+            if isinstance(column, list)
+            else itertools.repeat(column, count)
             for column in columns
         ),
         strict=True,

@@ -21,7 +21,7 @@ def mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _mix_array(x: np.ndarray) -> np.ndarray:
+def mix_array(x: np.ndarray) -> np.ndarray:
     # uint64 arithmetic wraps modulo 2**64 for arrays, exactly like the masked int version.
     x = (x ^ (x >> np.uint64(30))) * np.uint64(_C1)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(_C2)
@@ -59,7 +59,7 @@ class Hasher:
 
     def array(self, salt: int, keys: np.ndarray) -> np.ndarray:
         spread = keys.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(self.salt_key(salt))
-        return _mix_array(spread)
+        return mix_array(spread)
 
     def hash(self, salt: int, keys):
         """``int`` for an int key, ``array`` for an array of keys."""
