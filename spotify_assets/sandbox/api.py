@@ -141,6 +141,7 @@ class Api:
 
     def artists(self, request: Request) -> Reply:
         keys = self._batch_keys(request, Kind.ARTIST, 50)
+        self.catalog.prefetch_artists(key for key in keys if key is not None)
         items = [b"null" if key is None else self.render.artist(key) for key in keys]
         return json_reply(200, b'{"artists":' + _bytes_list(items) + b"}")
 

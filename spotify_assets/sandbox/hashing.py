@@ -40,6 +40,11 @@ def field(value, shift: int, n: int, bits: int = 16):
     return ((value >> shift) & ((1 << bits) - 1)) % n
 
 
+def unit(value: int) -> float:
+    """A uniform float in [0, 1) from a hash."""
+    return (value >> 11) * (1.0 / (1 << 53))
+
+
 class Hasher:
     """Hashes (salt, key) pairs under one seed; ``key`` is an int or an integer numpy array."""
 
@@ -71,7 +76,3 @@ class Hasher:
 
     def below(self, salt: int, key: int, n: int) -> int:
         return self.int(salt, key) % n
-
-    def unit(self, salt: int, key: int) -> float:
-        """A uniform float in [0, 1)."""
-        return (self.int(salt, key) >> 11) * (1.0 / (1 << 53))
