@@ -110,6 +110,7 @@ class Catalog:
         self._removal_listeners: list[Callable[[], None]] = []
         self._search = search.SearchIndex(self)
         self.artist_at = Memo(self._make_artist, maxsize=16384)
+        self.artist_name = Memo(self._make_artist_name, maxsize=16384)
         self.album_at = Memo(self._make_album, maxsize=16384)
         self._album_row = lru_cache(maxsize=16384)(self._make_album_row)
         self.track_at = Memo(self._make_track, maxsize=65536)
@@ -323,7 +324,9 @@ class Catalog:
             ]
         return self._added_columns(entries), [added.name for _, _, added in entries]
 
-    def _added_columns(self, entries: list[tuple[int, int, _AddedAlbum]]) -> structure.AlbumColumns:
+    def _added_columns(
+        self, entries: list[tuple[int, int, _AddedAlbum]], named: bool = True
+    ) -> structure.AlbumColumns:
         artists = np.array([artist for artist, _, _ in entries], dtype=np.int64)
         numbers = np.array([number for _, number, _ in entries], dtype=np.int64)
         no_slot = np.zeros(len(entries), dtype=np.int64)
@@ -331,7 +334,7 @@ class Catalog:
             key=(artists << ALBUM_BITS) | numbers,
             artist=artists,
             kind=np.array([ALBUM_TYPES.index(a.album_type) for _, _, a in entries], dtype=np.int64),
-            name=(no_slot,) * len(words.ALBUM_NAME),
+            name=(no_slot,) * len(words.ALBUM_NAME) if named else (),
             year=np.array([int(a.release_date[:4]) for _, _, a in entries], dtype=np.int64),
             # A new release is as hot as its artist gets.
             popularity=structure.artist_popularity(self.hasher, artists),
@@ -368,10 +371,10 @@ class Catalog:
     def _make_album_columns(self, artist: int) -> structure.AlbumColumns:
         return self._albums_of(np.array([artist], dtype=np.int64))
 
-    def _albums_of(self, artists: np.ndarray) -> structure.AlbumColumns:
-        owners = structure.artists(self.hasher, artists)
+    def _albums_of(self, artists: np.ndarray, named: bool = True) -> structure.AlbumColumns:
+        owners = structure.artists(self.hasher, artists, named)
         rows, numbers = structure.expand(owners.album_count)
-        columns = structure.albums(self.hasher, owners.take(rows), numbers)
+        columns = structure.albums(self.hasher, owners.take(rows), numbers, named)
         with self._lock:
             entries = [
                 (artist, number, added)
@@ -379,7 +382,7 @@ class Catalog:
                 if artist in self._added
                 for number, added in enumerate(self._added[artist], start=self._album_count(artist))
             ]
-        return columns.concat(self._added_columns(entries)) if entries else columns
+        return columns.concat(self._added_columns(entries, named)) if entries else columns
 
     def discography(self, artist: int) -> list[tuple[int, str]]:
         """(album key, album group) of everything on the artist's page, in API order."""
@@ -390,7 +393,8 @@ class Catalog:
         # minus those distances can list this one as a guest: check all their tracks at once,
         # in the same pass as the artist's own albums (numpy's cost here is per call, not per row).
         hosts = {(artist - offset) % self.size for offset in structure.FEATURE_OFFSETS} - {artist}
-        albums = self._albums_of(np.array([artist, *sorted(hosts)], dtype=np.int64))
+        # No names: none are needed here, and they would be most of the hashing.
+        albums = self._albums_of(np.array([artist, *sorted(hosts)], dtype=np.int64), named=False)
         own = albums.artist == artist
         entries = [
             (key, ALBUM_TYPES[kind], year)
@@ -403,7 +407,7 @@ class Catalog:
         ]
         # An artist is never featured on their own tracks, so every match is a host's album.
         rows, numbers = structure.expand(albums.track_count)
-        tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size)
+        tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size, named=False)
         guests = np.unique(rows[tracks.featured == artist])
         entries.extend(
             (key, "appears_on", year)
@@ -465,7 +469,9 @@ class Catalog:
         owners = structure.artists(self.hasher, np.where(inside, artists, 0))
         numbers = album_keys & (MAX_ALBUMS_PER_ARTIST - 1)
         generated = inside & (numbers < owners.album_count)
-        return generated, structure.albums(self.hasher, owners.take(generated), numbers[generated])
+        owners = owners.take(generated)
+        self._name_artists(owners)
+        return generated, structure.albums(self.hasher, owners, numbers[generated])
 
     def _albums_made(self, rows: structure.AlbumColumns) -> list[Album]:
         """The albums of skeleton ``rows``, those not made yet made together."""
@@ -481,9 +487,20 @@ class Catalog:
     def _images(self, prefix: str, salt_key: int, sizes=(640, 300, 64)) -> tuple[Image, ...]:
         return _images(prefix, self.hasher.int(_Detail.IMAGES, salt_key), sizes)
 
-    def artist_name(self, key: int) -> str:
+    def _make_artist_name(self, key: int) -> str:
         """An artist's name alone: what the many simplified artists in albums and tracks need."""
         return structure.compose(words.ARTIST_NAME, self._artist_columns(key).name)
+
+    def _name_artists(self, columns: structure.ArtistColumns) -> None:
+        """Remember the names of these artists, not known yet: pages of their albums name them."""
+        keys = columns.key.tolist()
+        new = [row for row, key in enumerate(keys) if key not in self.artist_name]
+        if new:
+            slots = zip(*(slot[new].tolist() for slot in columns.name), strict=True)
+            self.artist_name.fill(
+                (keys[row], structure.compose(words.ARTIST_NAME, name))
+                for row, name in zip(new, slots, strict=True)
+            )
 
     def prefetch_artists(self, keys: Iterable[int]) -> None:
         """Make the artists among ``keys`` not made yet in one vectorised pass (a batch's worth)."""
@@ -821,9 +838,13 @@ def _images(prefix: str, value: int, sizes=(640, 300, 64)) -> tuple[Image, ...]:
     if field(value, 0, 20) == 0:
         return ()
     digest = f"{value:016x}"
-    return tuple(
-        Image(f"https://i.scdn.co/image/{prefix}{size:04x}{digest}", size, size) for size in sizes
-    )
+    return tuple([Image(url + digest, size, size) for url, size in _image_urls(prefix, sizes)])
+
+
+@lru_cache(maxsize=64)
+def _image_urls(prefix: str, sizes: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    """Each size's image URL but the entity's digest."""
+    return tuple((f"https://i.scdn.co/image/{prefix}{size:04x}", size) for size in sizes)
 
 
 def _entities(columns: tuple) -> Iterable[tuple]:

@@ -13,7 +13,6 @@ from urllib.parse import quote, urlencode
 from spotify_assets.sandbox import words
 from spotify_assets.sandbox.catalog import Catalog
 from spotify_assets.sandbox.catalog_records import Album, Episode, Image, PlaylistItem, Track, User
-from spotify_assets.sandbox.ids import Kind
 from spotify_assets.sandbox.modes import Mode
 from spotify_assets.sandbox.responses import dumps
 
@@ -278,16 +277,13 @@ class Renderer:
             }
         )
 
-    def _make_simple_artist(self, key: int) -> bytes:
+    def _make_simple_artist(self, key: int, artist_id: str) -> bytes:
         return self._simple_artist_template.fill(
-            {
-                b"id": self.catalog.codec.encode(Kind.ARTIST, key).encode(),
-                b"name": dumps(self.catalog.artist_name(key)),
-            }
+            {b"id": artist_id.encode(), b"name": dumps(self.catalog.artist_name(key))}
         )
 
-    def _artists(self, keys: tuple[int, ...]) -> bytes:
-        return _list([self._simple_artist(key) for key in keys])
+    def _artists(self, keys: tuple[int, ...], ids: tuple[str, ...]) -> bytes:
+        return _list([self._simple_artist(*artist) for artist in zip(keys, ids, strict=True)])
 
     # -- albums -------------------------------------------------------------------------------
 
@@ -300,7 +296,7 @@ class Renderer:
             b"name": dumps(album.name),
             b"release_date": dumps(album.release_date),
             b"release_date_precision": dumps(album.release_date_precision),
-            b"artists": self._artists(album.artist_keys),
+            b"artists": self._artists(album.artist_keys, album.artist_ids),
         }
 
     def _simple_album_bytes(self, key: int, group: str | None) -> bytes:
@@ -343,7 +339,7 @@ class Renderer:
 
     def _track_values(self, track: Track) -> dict[bytes, bytes]:
         return {
-            b"artists": self._artists(track.artist_keys),
+            b"artists": self._artists(track.artist_keys, track.artist_ids),
             b"disc_number": b"%d" % track.disc_number,
             b"duration_ms": b"%d" % track.duration_ms,
             b"explicit": _bool(track.explicit),

@@ -177,13 +177,15 @@ def artist_popularity(hasher: Hasher, index):
     return _lookup(POPULARITY, field(hasher.hash(Salt.ARTIST_SHAPE, index), 0, 1024))
 
 
-def artists(hasher: Hasher, index) -> ArtistColumns:
+def artists(hasher: Hasher, index, named: bool = True) -> ArtistColumns:
+    """Artists ``index``; unless ``named``, without name and genre slots (what counts and dates
+    alone need, as a discography's: most of the hashing otherwise)."""
     shape = hasher.hash(Salt.ARTIST_SHAPE, index)
     popularity = _lookup(POPULARITY, field(shape, 0, 1024))
     return ArtistColumns(
         key=index,
-        name=name_slots(hasher, Salt.ARTIST_NAME, index, words.ARTIST_NAME),
-        genres=name_slots(hasher, Salt.ARTIST_GENRES, index, words.ARTIST_GENRES),
+        name=name_slots(hasher, Salt.ARTIST_NAME, index, words.ARTIST_NAME) if named else (),
+        genres=name_slots(hasher, Salt.ARTIST_GENRES, index, words.ARTIST_GENRES) if named else (),
         popularity=popularity,
         debut=_lookup(DEBUT_YEAR, field(shape, 16, 1024)),
         # Popular artists release a little more.
@@ -191,14 +193,17 @@ def artists(hasher: Hasher, index) -> ArtistColumns:
     )
 
 
-def albums(hasher: Hasher, owners: ArtistColumns, number) -> AlbumColumns:
-    """Albums ``number`` of the artists in ``owners`` (one owner row per album)."""
+def albums(hasher: Hasher, owners: ArtistColumns, number, named: bool = True) -> AlbumColumns:
+    """Albums ``number`` of the artists in ``owners`` (one owner row per album); unless
+    ``named``, without name slots."""
     key = (owners.key << ALBUM_BITS) | number
     shape = hasher.hash(Salt.ALBUM_SHAPE, key)
     roll = field(shape, 0, 20)
     kind = where(roll < 9, ALBUM, where(roll < 17, SINGLE, COMPILATION))
-    name = name_slots(hasher, Salt.ALBUM_NAME, key, words.ALBUM_NAME)
-    name = (where(kind == COMPILATION, name[0], 0), *name[1:])
+    name = ()
+    if named:
+        name = name_slots(hasher, Salt.ALBUM_NAME, key, words.ALBUM_NAME)
+        name = (where(kind == COMPILATION, name[0], 0), *name[1:])
     # Releases spread over the career, in album-number order, with the odd unknown "0000" date.
     span = LAST_YEAR - owners.debut + 1
     year = owners.debut + (number * span) // owners.album_count
@@ -215,8 +220,11 @@ def albums(hasher: Hasher, owners: ArtistColumns, number) -> AlbumColumns:
 _OFFSETS = np.array(FEATURE_OFFSETS)
 
 
-def tracks(hasher: Hasher, parents: AlbumColumns, number, artist_count: int) -> TrackColumns:
-    """Tracks ``number`` of the albums in ``parents`` (one album row per track)."""
+def tracks(
+    hasher: Hasher, parents: AlbumColumns, number, artist_count: int, named: bool = True
+) -> TrackColumns:
+    """Tracks ``number`` of the albums in ``parents`` (one album row per track); unless ``named``,
+    without name slots."""
     key = (parents.key << TRACK_BITS) | number
     shape = hasher.hash(Salt.TRACK_SHAPE, key)
     candidate = (parents.artist + _lookup(_OFFSETS, field(shape, 0, len(_OFFSETS)))) % artist_count
@@ -226,7 +234,7 @@ def tracks(hasher: Hasher, parents: AlbumColumns, number, artist_count: int) -> 
         (field(shape, 16, 100) < chance) & (candidate != parents.artist), candidate, -1
     )
     popularity = _clip(parents.popularity - 15 + field(shape, 32, 30), 0, 100)
-    name = name_slots(hasher, Salt.TRACK_NAME, key, words.TRACK_NAME)
+    name = name_slots(hasher, Salt.TRACK_NAME, key, words.TRACK_NAME) if named else ()
     return TrackColumns(key, parents.key, parents.artist, featured, name, popularity)
 
 
