@@ -641,7 +641,6 @@ class Catalog:
         columns = structure.tracks(self.hasher, rows, number, self.size)
         values = (
             self._ids(Kind.TRACK, columns.key),
-            self._ids(Kind.ARTIST, columns.artist),
             columns.key,
             columns.artist,
             columns.featured,
@@ -660,7 +659,6 @@ class Catalog:
         self,
         album,
         track_id,
-        artist_id,
         key,
         artist,
         featured,
@@ -671,12 +669,11 @@ class Catalog:
         *name,
     ) -> Track:
         number = key & (MAX_TRACKS_PER_ALBUM - 1)
-        artist_keys, artist_ids = (artist,), (artist_id,)
+        # The album's artist is the track's.
+        artist_keys, artist_ids = (artist,), album.artist_ids
         if featured >= 0:
-            artist_keys, artist_ids = (
-                (artist, featured),
-                (artist_id, self.codec.encode(Kind.ARTIST, featured)),
-            )
+            artist_keys = (artist, featured)
+            artist_ids = (*album.artist_ids, self.codec.encode(Kind.ARTIST, featured))
         disc_number, track_number = 1, number + 1
         # Long albums are sometimes double albums.
         if album.total_tracks > 14 and discs == 0:
