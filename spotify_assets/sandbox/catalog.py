@@ -729,12 +729,12 @@ class Catalog:
         playlist = self.playlist_at(key)
         positions = np.arange(playlist.total, dtype=np.int64)
         item_keys = (key << structure.PLAYLIST_ITEM_BITS) | positions
-        # Tracks are drawn from the whole generated catalog in one vectorised pass.
+        # Tracks are drawn from the whole generated catalog in one vectorised pass (names unneeded).
         artists = structure.artists(
-            self.hasher, self.hasher.pick(Salt.ITEM_ARTIST, item_keys, self.size)
+            self.hasher, self.hasher.pick(Salt.ITEM_ARTIST, item_keys, self.size), named=False
         )
         numbers = self.hasher.pick(Salt.ITEM_ALBUM, item_keys, 1 << 20) % artists.album_count
-        albums = structure.albums(self.hasher, artists, numbers)
+        albums = structure.albums(self.hasher, artists, numbers, named=False)
         tracks = self.hasher.pick(Salt.ITEM_TRACK, item_keys, 1 << 20) % albums.track_count
         track_keys = (albums.key << TRACK_BITS) | tracks
         created = dt.datetime(2010, 1, 1) + dt.timedelta(
