@@ -15,7 +15,6 @@ import uvicorn
 from spotify_assets.sandbox.app import SandboxApp
 from spotify_assets.sandbox.catalog import Catalog
 from spotify_assets.sandbox.faults import Faults
-from spotify_assets.sandbox.h11_protocol import OneWriteH11Protocol
 from spotify_assets.sandbox.served_stats import Served
 from spotify_assets.sandbox.server_config import DEFAULT_CONFIG, SandboxConfig
 
@@ -60,7 +59,7 @@ class SandboxServer:
                 # h11 writes header names as given; httptools lowercases them all, which would
                 # make the "Retry-After" vs "retry-after" 429 shapes indistinguishable. It costs
                 # about 90 us of CPU per request (still about 3,000 requests/s per core).
-                http=OneWriteH11Protocol,
+                http="h11",
                 # Leave the host process's logging alone; errors still reach its root logger.
                 log_config=None,
                 access_log=False,
