@@ -2,7 +2,7 @@
 
 Objects are serialised once and kept as bytes in bounded caches; bigger objects, pages and batches
 are assembled from those bytes (:func:`splice`), which is what lets one process answer thousands
-of requests a second. Key order follows Spotify's, and nothing depends on the clock, so the same
+of requests a second. The entities rendered most fill templates serialised once (:class:`Template`). Key order follows Spotify's, and nothing depends on the clock, so the same
 seed gives byte-identical bodies.
 """
 
@@ -22,7 +22,7 @@ EMBEDDED_PLAYLIST_TRACKS = 100
 
 
 def raw(name: str) -> str:
-    """A placeholder value that :func:`splice` replaces with already-serialised JSON."""
+    """A placeholder value that :func:`splice` or a :class:`Template` replaces with JSON."""
     return f"\x00{name}\x00"
 
 
