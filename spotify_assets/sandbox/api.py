@@ -115,9 +115,14 @@ class Api:
         item: Callable[[int], bytes],
         *,
         path: str | None = None,
+        prepare: Callable[[range], None] | None = None,
     ) -> bytes:
+        """A page of ``item(index)``; ``prepare`` first sees the page's indexes, to make them together."""
         limit, offset = self._limit(request, size), self._offset(request)
-        items = [item(index) for index in range(offset, min(total, offset + limit))]
+        indexes = range(offset, min(total, offset + limit))
+        if prepare is not None:
+            prepare(indexes)
+        items = [item(index) for index in indexes]
         return self.render.page(
             path or request.path.removeprefix("/v1"),
             request.repeated(),
@@ -136,6 +141,7 @@ class Api:
 
     def artists(self, request: Request) -> Reply:
         keys = self._batch_keys(request, Kind.ARTIST, 50)
+        self.catalog.prefetch_artists(key for key in keys if key is not None)
         items = [b"null" if key is None else self.render.artist(key) for key in keys]
         return json_reply(200, b'{"artists":' + _bytes_list(items) + b"}")
 
@@ -226,7 +232,13 @@ class Api:
             raise _forbidden()
         total = len(self.catalog.playlist_items_at(key))
         episodes = self._episodes_requested(request)
-        body = self._paged(request, size, total, lambda i: self.render.entry(key, i, episodes))
+        body = self._paged(
+            request,
+            size,
+            total,
+            lambda i: self.render.entry(key, i, episodes),
+            prepare=lambda indexes: self.render.prefetch_entries(key, indexes),
+        )
         return json_reply(200, body)
 
     def playlist_items(self, request: Request) -> Reply:

@@ -7,6 +7,7 @@ fast. The only state is what tests add at runtime: new releases (:meth:`Catalog.
 
 import base64
 import datetime as dt
+import itertools
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -29,9 +30,17 @@ from spotify_assets.sandbox.catalog_records import (
     Track,
     User,
 )
-from spotify_assets.sandbox.hashing import Hasher, field
+from spotify_assets.sandbox.hashing import Hasher, field, unit
 from spotify_assets.sandbox.ids import IdCodec, InvalidId, Kind
-from spotify_assets.sandbox.structure import ALBUM_BITS, ALBUM_TYPES, TRACK_BITS, Salt
+from spotify_assets.sandbox.memo import Memo
+from spotify_assets.sandbox.structure import (
+    ALBUM_BITS,
+    ALBUM_TYPES,
+    MAX_ALBUMS_PER_ARTIST,
+    MAX_TRACKS_PER_ALBUM,
+    TRACK_BITS,
+    Salt,
+)
 
 DEFAULT_SEED = 2026
 DEFAULT_ARTISTS = 20
@@ -43,6 +52,8 @@ _DEFAULT_TRACKS = {"album": 10, "single": 1, "compilation": 15}
 _RELEASE_DATE = re.compile(r"(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 _PRECISION = {4: "year", 7: "month", 10: "day"}
 _EPOCH_ADDED_AT = "1970-01-01T00:00:00Z"
+# Numpy's cost is per call: below this many tracks, making them one by one is cheaper than together.
+_TOGETHER_FROM = 6
 # Release dates sort newest first through this table, which reverses the order of ASCII characters
 # while a date that is a prefix of another (a year alone before that year's days) still sorts first.
 _DESCENDING = {code: 0x7F - code for code in range(0x80)}
@@ -98,10 +109,11 @@ class Catalog:
         self._added: dict[int, list[_AddedAlbum]] = {}
         self._removal_listeners: list[Callable[[], None]] = []
         self._search = search.SearchIndex(self)
-        self.artist_at = lru_cache(maxsize=16384)(self._make_artist)
-        self.album_at = lru_cache(maxsize=16384)(self._make_album)
+        self.artist_at = Memo(self._make_artist, maxsize=16384)
+        self.artist_name = Memo(self._make_artist_name, maxsize=16384)
+        self.album_at = Memo(self._make_album, maxsize=16384)
         self._album_row = lru_cache(maxsize=16384)(self._make_album_row)
-        self.track_at = lru_cache(maxsize=65536)(self._make_track)
+        self.track_at = Memo(self._make_track, maxsize=65536)
         self.playlist_at = lru_cache(maxsize=1024)(self._make_playlist)
         self.playlist_items_at = lru_cache(maxsize=256)(self._make_playlist_items)
         self.show_at = lru_cache(maxsize=64)(self._make_show)
@@ -312,7 +324,9 @@ class Catalog:
             ]
         return self._added_columns(entries), [added.name for _, _, added in entries]
 
-    def _added_columns(self, entries: list[tuple[int, int, _AddedAlbum]]) -> structure.AlbumColumns:
+    def _added_columns(
+        self, entries: list[tuple[int, int, _AddedAlbum]], named: bool = True
+    ) -> structure.AlbumColumns:
         artists = np.array([artist for artist, _, _ in entries], dtype=np.int64)
         numbers = np.array([number for _, number, _ in entries], dtype=np.int64)
         no_slot = np.zeros(len(entries), dtype=np.int64)
@@ -320,7 +334,7 @@ class Catalog:
             key=(artists << ALBUM_BITS) | numbers,
             artist=artists,
             kind=np.array([ALBUM_TYPES.index(a.album_type) for _, _, a in entries], dtype=np.int64),
-            name=(no_slot,) * len(words.ALBUM_NAME),
+            name=(no_slot,) * len(words.ALBUM_NAME) if named else (),
             year=np.array([int(a.release_date[:4]) for _, _, a in entries], dtype=np.int64),
             # A new release is as hot as its artist gets.
             popularity=structure.artist_popularity(self.hasher, artists),
@@ -357,10 +371,10 @@ class Catalog:
     def _make_album_columns(self, artist: int) -> structure.AlbumColumns:
         return self._albums_of(np.array([artist], dtype=np.int64))
 
-    def _albums_of(self, artists: np.ndarray) -> structure.AlbumColumns:
-        owners = structure.artists(self.hasher, artists)
+    def _albums_of(self, artists: np.ndarray, named: bool = True) -> structure.AlbumColumns:
+        owners = structure.artists(self.hasher, artists, named)
         rows, numbers = structure.expand(owners.album_count)
-        columns = structure.albums(self.hasher, owners.take(rows), numbers)
+        columns = structure.albums(self.hasher, owners.take(rows), numbers, named)
         with self._lock:
             entries = [
                 (artist, number, added)
@@ -368,7 +382,7 @@ class Catalog:
                 if artist in self._added
                 for number, added in enumerate(self._added[artist], start=self._album_count(artist))
             ]
-        return columns.concat(self._added_columns(entries)) if entries else columns
+        return columns.concat(self._added_columns(entries, named)) if entries else columns
 
     def discography(self, artist: int) -> list[tuple[int, str]]:
         """(album key, album group) of everything on the artist's page, in API order."""
@@ -379,7 +393,8 @@ class Catalog:
         # minus those distances can list this one as a guest: check all their tracks at once,
         # in the same pass as the artist's own albums (numpy's cost here is per call, not per row).
         hosts = {(artist - offset) % self.size for offset in structure.FEATURE_OFFSETS} - {artist}
-        albums = self._albums_of(np.array([artist, *sorted(hosts)], dtype=np.int64))
+        # No names: none are needed here, and they would be most of the hashing.
+        albums = self._albums_of(np.array([artist, *sorted(hosts)], dtype=np.int64), named=False)
         own = albums.artist == artist
         entries = [
             (key, ALBUM_TYPES[kind], year)
@@ -392,7 +407,7 @@ class Catalog:
         ]
         # An artist is never featured on their own tracks, so every match is a host's album.
         rows, numbers = structure.expand(albums.track_count)
-        tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size)
+        tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size, named=False)
         guests = np.unique(rows[tracks.featured == artist])
         entries.extend(
             (key, "appears_on", year)
@@ -402,143 +417,285 @@ class Catalog:
         )
         # Sorted from the skeleton alone: rendering a page then builds only that page's albums.
         # The key is unique per album, so the order the entries were gathered in does not matter.
+        details = self.hasher.hash(
+            _Detail.ALBUM, np.array([key for key, _, _ in entries], dtype=np.int64)
+        ).tolist()
         ordered = sorted(
-            entries,
-            key=lambda e: (
-                _GROUP_ORDER[e[1]],
-                self._release_date_of(e[0], e[2])[0].translate(_DESCENDING),
-                e[0],
+            zip(entries, details, strict=True),
+            key=lambda pair: (
+                _GROUP_ORDER[pair[0][1]],
+                self._release_date_of(pair[0][0], pair[0][2], pair[1])[0].translate(_DESCENDING),
+                pair[0][0],
             ),
         )
-        return [(key, group) for key, group, _ in ordered]
+        return [(key, group) for (key, group, _), _ in ordered]
 
     def tracks_of(self, album_key: int) -> list[Track]:
-        count = self.album_at(album_key).total_tracks
-        return [self.track_at((album_key << TRACK_BITS) | number) for number in range(count)]
+        album = self.album_at(album_key)
+        keys = [(album_key << TRACK_BITS) | number for number in range(album.total_tracks)]
+        missing = [key for key in keys if key not in self.track_at]
+        if len(missing) >= _TOGETHER_FROM:
+            # One pass over the album's missing tracks: its skeleton row is one entity, they a column.
+            numbers = np.array(missing, dtype=np.int64) & (MAX_TRACKS_PER_ALBUM - 1)
+            tracks = self._tracks(itertools.repeat(album), self._album_row(album_key), numbers)
+            self.track_at.fill(zip(missing, tracks, strict=True))
+        return [self.track_at(key) for key in keys]
+
+    def prefetch_tracks(self, keys: Iterable[int]) -> None:
+        """Make the tracks among ``keys`` not made yet, with their albums, in one vectorised pass.
+
+        A page of a playlist names tracks of as many unrelated albums: made one by one, each costs
+        dozens of hashes and skeleton lookups in Python, most of what a first request costs.
+        Tracks of releases added at runtime, and unknown keys, are left to :attr:`track_at`.
+        """
+        missing = np.array([key for key in keys if key not in self.track_at], dtype=np.int64)
+        if missing.size < _TOGETHER_FROM:
+            return
+        album_keys, inverse = np.unique(missing >> TRACK_BITS, return_inverse=True)
+        generated, rows = self._generated_rows(album_keys)
+        albums = self._albums_made(rows)
+        row_of = (np.cumsum(generated) - 1)[inverse]
+        numbers = missing & (MAX_TRACKS_PER_ALBUM - 1)
+        known = generated[inverse]
+        known[known] &= numbers[known] < rows.track_count[row_of[known]]
+        row_of, numbers = row_of[known], numbers[known]
+        tracks = self._tracks([albums[row] for row in row_of.tolist()], rows.take(row_of), numbers)
+        self.track_at.fill(zip(missing[known].tolist(), tracks, strict=True))
+
+    def _generated_rows(self, album_keys: np.ndarray) -> tuple[np.ndarray, structure.AlbumColumns]:
+        """Which of ``album_keys`` name generated albums (not added ones), and their skeleton rows."""
+        artists = album_keys >> ALBUM_BITS
+        inside = artists < self.size
+        owners = structure.artists(self.hasher, np.where(inside, artists, 0))
+        numbers = album_keys & (MAX_ALBUMS_PER_ARTIST - 1)
+        generated = inside & (numbers < owners.album_count)
+        owners = owners.take(generated)
+        self._name_artists(owners)
+        return generated, structure.albums(self.hasher, owners, numbers[generated])
+
+    def _albums_made(self, rows: structure.AlbumColumns) -> list[Album]:
+        """The albums of skeleton ``rows``, those not made yet made together."""
+        keys = rows.key.tolist()
+        new = [row for row, key in enumerate(keys) if key not in self.album_at]
+        if new:
+            made = self._albums(rows.take(np.array(new, dtype=np.int64)))
+            self.album_at.fill(zip([keys[row] for row in new], made, strict=True))
+        return [self.album_at(key) for key in keys]
 
     # -- entities ----------------------------------------------------------------------------
 
     def _images(self, prefix: str, salt_key: int, sizes=(640, 300, 64)) -> tuple[Image, ...]:
-        value = self.hasher.int(_Detail.IMAGES, salt_key)
-        # About one entity in twenty has no image at all (an empty list, as Spotify sends).
-        if field(value, 0, 20) == 0:
-            return ()
-        digest = f"{value:016x}"
-        return tuple(
-            Image(f"https://i.scdn.co/image/{prefix}{size:04x}{digest}", size, size)
-            for size in sizes
-        )
+        return _images(prefix, self.hasher.int(_Detail.IMAGES, salt_key), sizes)
 
-    def artist_name(self, key: int) -> str:
+    def _make_artist_name(self, key: int) -> str:
         """An artist's name alone: what the many simplified artists in albums and tracks need."""
         return structure.compose(words.ARTIST_NAME, self._artist_columns(key).name)
 
+    def _name_artists(self, columns: structure.ArtistColumns) -> None:
+        """Remember the names of these artists, not known yet: pages of their albums name them."""
+        keys = columns.key.tolist()
+        new = [row for row, key in enumerate(keys) if key not in self.artist_name]
+        if new:
+            slots = zip(*(slot[new].tolist() for slot in columns.name), strict=True)
+            self.artist_name.fill(
+                (keys[row], structure.compose(words.ARTIST_NAME, name))
+                for row, name in zip(new, slots, strict=True)
+            )
+
+    def prefetch_artists(self, keys: Iterable[int]) -> None:
+        """Make the artists among ``keys`` not made yet in one vectorised pass (a batch's worth)."""
+        missing = [key for key in keys if key not in self.artist_at]
+        if len(missing) >= _TOGETHER_FROM:
+            columns = structure.artists(self.hasher, np.array(missing, dtype=np.int64))
+            self.artist_at.fill(zip(missing, self._artists(columns), strict=True))
+
     def _make_artist(self, key: int) -> Artist:
-        columns = self._artist_columns(key)
-        genres = (
-            entries[slot] for entries, slot in zip(words.ARTIST_GENRES, columns.genres, strict=True)
+        return self._artists(self._artist_columns(key))[0]
+
+    def _artists(self, columns: structure.ArtistColumns) -> list[Artist]:
+        """The artists of skeleton ``columns``: ints for one artist, or columns for several."""
+        values = (
+            self._ids(Kind.ARTIST, columns.key),
+            columns.key,
+            columns.popularity,
+            self.hasher.hash(_Detail.ARTIST, columns.key),
+            self.hasher.hash(_Detail.IMAGES, columns.key),
+            *columns.name,
+            *columns.genres,
         )
-        popularity = columns.popularity
+        return [self._artist(*entity) for entity in _entities(values)]
+
+    def _artist(self, artist_id, key, popularity, detail, image, *slots) -> Artist:
+        names = len(words.ARTIST_NAME)
+        genres = (
+            entries[slot] for entries, slot in zip(words.ARTIST_GENRES, slots[names:], strict=True)
+        )
         # Followers grow about exponentially with popularity, with a wide spread.
-        spread = self.hasher.unit(_Detail.ARTIST, key) - 0.5
-        followers = int(10 ** (1 + popularity * 0.065 + spread * 1.4))
+        spread = unit(detail) - 0.5
         return Artist(
-            id=self.codec.encode(Kind.ARTIST, key),
+            id=artist_id,
             key=key,
-            name=self.artist_name(key),
+            name=structure.compose(words.ARTIST_NAME, slots[:names]),
             genres=tuple(dict.fromkeys(genre for genre in genres if genre)),
             popularity=popularity,
-            followers=followers,
-            images=self._images("ab6761610000", key),
+            followers=int(10 ** (1 + popularity * 0.065 + spread * 1.4)),
+            images=_images("ab6761610000", image),
         )
 
-    def _release_date_of(self, key: int, year: int) -> tuple[str, str]:
+    def _added_album(self, key: int) -> _AddedAlbum | None:
+        """The release added at runtime with this key; None for a generated album."""
         artist, number = divmod(key, 1 << ALBUM_BITS)
         # Most artists have no runtime releases: then no need to know how many albums they have.
         if artist not in self._added or number < self._album_count(artist):
-            return self._release_date(key, year)
-        added = self._added[artist][number - self._album_count(artist)]
+            return None
+        return self._added[artist][number - self._album_count(artist)]
+
+    def _release_date_of(self, key: int, year: int, detail: int) -> tuple[str, str]:
+        """An album's release date and precision; ``detail`` is its ``_Detail.ALBUM`` hash."""
+        added = self._added_album(key)
+        if added is None:
+            return _release_date(detail, year)
         return added.release_date, added.precision
 
-    def _release_date(self, key: int, year: int) -> tuple[str, str]:
-        if year == 0:
-            return "0000", "year"
-        # Old releases often only carry a year, as in Spotify's back catalogue.
-        chance_year = 50 if year < 1970 else 15 if year < 2000 else 4
-        value = self.hasher.int(_Detail.ALBUM, key)
-        roll, month = field(value, 0, 100), 1 + field(value, 16, 12)
-        if roll < chance_year:
-            return f"{year:04d}", "year"
-        if roll < chance_year + 6:
-            return f"{year:04d}-{month:02d}", "month"
-        day = 1 + field(value, 32, 28)
-        return f"{year:04d}-{month:02d}-{day:02d}", "day"
-
     def _make_album(self, key: int) -> Album:
-        artist, number = divmod(key, 1 << ALBUM_BITS)
         if not self._album_exists(key):
             raise UnknownId(self.codec.encode(Kind.ALBUM, key))
-        row = self._album_row(key)
-        base_count = self._album_count(artist)
-        release_date, precision = self._release_date_of(key, row.year)
-        if number < base_count:
-            name = structure.compose(words.ALBUM_NAME, row.name)
-        else:
-            name = self._added[artist][number - base_count].name
+        return self._albums(self._album_row(key))[0]
+
+    def _albums(self, rows: structure.AlbumColumns) -> list[Album]:
+        """The albums of skeleton ``rows``: ints for one album, or columns for several at once."""
+        detail = self.hasher.hash(_Detail.ALBUM, rows.key)
         # Most releases come out on the artist's label, some elsewhere.
-        label_key = key if field(self.hasher.int(_Detail.ALBUM, key), 48, 5) == 0 else artist
+        label_key = structure.where(field(detail, 48, 5) == 0, rows.key, rows.artist)
+        columns = (
+            self._ids(Kind.ALBUM, rows.key),
+            self._ids(Kind.ARTIST, rows.artist),
+            rows.key,
+            rows.artist,
+            rows.kind,
+            rows.year,
+            rows.popularity,
+            rows.track_count,
+            detail,
+            self.hasher.pick(_Detail.LABEL, label_key, len(words.LABELS)),
+            self.hasher.pick(_Detail.UPC, rows.key, 10**12),
+            self.hasher.hash(_Detail.IMAGES, rows.key),
+            *rows.name,
+        )
+        return [self._album(*values) for values in _entities(columns)]
+
+    def _album(
+        self,
+        album_id,
+        artist_id,
+        key,
+        artist,
+        kind,
+        year,
+        popularity,
+        track_count,
+        detail,
+        label,
+        upc,
+        image,
+        *name,
+    ) -> Album:
+        added = self._added_album(key)
+        if added is None:
+            release_date, precision = _release_date(detail, year)
+            title = structure.compose(words.ALBUM_NAME, name)
+        else:
+            release_date, precision, title = added.release_date, added.precision, added.name
         return Album(
-            id=self.codec.encode(Kind.ALBUM, key),
+            id=album_id,
             key=key,
-            name=name,
-            album_type=ALBUM_TYPES[row.kind],
+            name=title,
+            album_type=ALBUM_TYPES[kind],
             release_date=release_date,
             release_date_precision=precision,
-            total_tracks=row.track_count,
-            artist_ids=(self.codec.encode(Kind.ARTIST, artist),),
+            total_tracks=track_count,
+            artist_ids=(artist_id,),
             artist_keys=(artist,),
-            label=words.LABELS[self.hasher.below(_Detail.LABEL, label_key, len(words.LABELS))],
-            popularity=row.popularity,
-            upc=f"{self.hasher.int(_Detail.UPC, key) % 10**12:012d}",
-            images=self._images("ab67616d0000", key),
+            label=words.LABELS[label],
+            popularity=popularity,
+            upc=f"{upc:012d}",
+            images=_images("ab67616d0000", image),
         )
+
+    def _ids(self, kind: Kind, keys):
+        """The ids of ``keys``: one for an int, a list for an array."""
+        if isinstance(keys, np.ndarray):
+            return self.codec.encode_many(kind, keys)
+        return self.codec.encode(kind, keys)
 
     def _make_track(self, key: int) -> Track:
         album_key, number = divmod(key, 1 << TRACK_BITS)
         album = self.album_at(album_key)
         if number >= album.total_tracks:
             raise UnknownId(self.codec.encode(Kind.TRACK, key))
-        row = self._album_row(album_key)
-        columns = structure.tracks(self.hasher, row, number, self.size)
-        artist_keys = (row.artist,) if columns.featured < 0 else (row.artist, columns.featured)
+        return self._tracks([album], self._album_row(album_key), number)[0]
+
+    def _tracks(self, albums: Iterable[Album], rows: structure.AlbumColumns, number) -> list[Track]:
+        """Tracks ``number`` of skeleton album ``rows``, one row and album per track (ints for one
+        track or one album, columns for several)."""
+        columns = structure.tracks(self.hasher, rows, number, self.size)
+        values = (
+            self._ids(Kind.TRACK, columns.key),
+            columns.key,
+            columns.artist,
+            columns.featured,
+            columns.popularity,
+            self.hasher.pick(_Detail.DISCS, rows.key, 3),
+            self.hasher.hash(_Detail.TRACK, columns.key),
+            self.hasher.hash(_Detail.REGISTRANT, rows.artist),
+            *columns.name,
+        )
+        return [
+            self._track(album, *entity)
+            for album, entity in zip(albums, _entities(values), strict=False)
+        ]
+
+    def _track(
+        self,
+        album,
+        track_id,
+        key,
+        artist,
+        featured,
+        popularity,
+        discs,
+        detail,
+        registrant,
+        *name,
+    ) -> Track:
+        number = key & (MAX_TRACKS_PER_ALBUM - 1)
+        # The album's artist is the track's.
+        artist_keys, artist_ids = (artist,), album.artist_ids
+        if featured >= 0:
+            artist_keys = (artist, featured)
+            artist_ids = (*album.artist_ids, self.codec.encode(Kind.ARTIST, featured))
         disc_number, track_number = 1, number + 1
         # Long albums are sometimes double albums.
-        if album.total_tracks > 14 and self.hasher.below(_Detail.DISCS, album_key, 3) == 0:
+        if album.total_tracks > 14 and discs == 0:
             half = (album.total_tracks + 1) // 2
             if number >= half:
                 disc_number, track_number = 2, number - half + 1
-        detail = self.hasher.int(_Detail.TRACK, key)
         length = field(detail, 16, 1 << 24, bits=24) / (1 << 24)
         return Track(
-            id=self.codec.encode(Kind.TRACK, key),
+            id=track_id,
             key=key,
-            name=structure.compose(words.TRACK_NAME, columns.name),
+            name=structure.compose(words.TRACK_NAME, name),
             album_id=album.id,
-            album_key=album_key,
-            artist_ids=tuple(self.codec.encode(Kind.ARTIST, artist) for artist in artist_keys),
+            album_key=album.key,
+            artist_ids=artist_ids,
             artist_keys=artist_keys,
             disc_number=disc_number,
             track_number=track_number,
             duration_ms=95_000 + int(330_000 * length**1.8),
             explicit=field(detail, 0, 100) < 14,
-            isrc=self._isrc(row.artist, field(detail, 40, 100_000, bits=24), album.year),
-            popularity=columns.popularity,
+            isrc=_isrc(registrant, field(detail, 40, 100_000, bits=24), album.year),
+            popularity=popularity,
         )
-
-    def _isrc(self, artist: int, designation: int, year: int) -> str:
-        value = self.hasher.int(_Detail.REGISTRANT, artist)
-        country = words.ISRC_COUNTRIES[field(value, 0, len(words.ISRC_COUNTRIES))]
-        return f"{country}{_base36(value >> 16, 3)}{year % 100:02d}{designation:05d}"
 
     def _make_playlist(self, key: int) -> Playlist:
         columns = structure.playlists(self.hasher, key)
@@ -572,47 +729,54 @@ class Catalog:
         playlist = self.playlist_at(key)
         positions = np.arange(playlist.total, dtype=np.int64)
         item_keys = (key << structure.PLAYLIST_ITEM_BITS) | positions
-        # Tracks are drawn from the whole generated catalog in one vectorised pass.
+        # Tracks are drawn from the whole generated catalog in one vectorised pass (names unneeded).
         artists = structure.artists(
-            self.hasher, self.hasher.pick(Salt.ITEM_ARTIST, item_keys, self.size)
+            self.hasher, self.hasher.pick(Salt.ITEM_ARTIST, item_keys, self.size), named=False
         )
         numbers = self.hasher.pick(Salt.ITEM_ALBUM, item_keys, 1 << 20) % artists.album_count
-        albums = structure.albums(self.hasher, artists, numbers)
+        albums = structure.albums(self.hasher, artists, numbers, named=False)
         tracks = self.hasher.pick(Salt.ITEM_TRACK, item_keys, 1 << 20) % albums.track_count
         track_keys = (albums.key << TRACK_BITS) | tracks
-        created = dt.datetime(2010, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+        created = dt.datetime(2010, 1, 1) + dt.timedelta(
             days=field(self.hasher.int(_Detail.PLAYLIST, key), 32, 14 * 365)
         )
-        last = dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
-        items = []
-        added = created
-        for position, item_key, track_key in zip(positions, item_keys, track_keys, strict=True):
-            item_key = int(item_key)
-            detail = self.hasher.int(_Detail.ITEM, item_key)
-            gap = 60 + field(detail, 40, 9 * 86400, bits=24)
-            added = min(last, added + dt.timedelta(seconds=gap))
+        last = dt.datetime(2025, 12, 31, 23, 59, 59)
+        detail = self.hasher.array(_Detail.ITEM, item_keys)
+        # Entries follow each other a gap apart, none after the end of 2025.
+        seconds = np.minimum(
+            np.cumsum(60 + field(detail, 40, 9 * 86400, bits=24)),
+            (last - created) // dt.timedelta(seconds=1),
+        )
+        added_at = np.datetime_as_string(np.datetime64(created, "s") + seconds, unit="s")
+        columns = (
+            item_keys.tolist(),
+            track_keys.tolist(),
+            self.codec.encode_many(Kind.TRACK, track_keys),
+            field(detail, 0, 1000).tolist(),
             # Very old playlists report the epoch for some entries, as Spotify's do.
-            epoch = field(detail, 16, 150) == 0
-            added_by = playlist.owner
-            if playlist.collaborative:
-                added_by = User(*words.USERS[field(detail, 32, len(words.USERS), bits=8)])
-            roll = field(detail, 0, 1000)
-            kind, content, local = "track", None, None
+            (field(detail, 16, 150) == 0).tolist(),
+            field(detail, 32, len(words.USERS), bits=8).tolist(),
+            added_at.tolist(),
+        )
+        items = []
+        for position, (item_key, track_key, track_id, roll, epoch, user, added) in enumerate(
+            zip(*columns, strict=True)
+        ):
+            added_by = User(*words.USERS[user]) if playlist.collaborative else playlist.owner
+            kind, content, local = "track", (track_id, track_key), None
             if roll < 30:
-                kind = "unavailable"
+                kind, content = "unavailable", (None, None)
             elif roll < 80:
-                kind, content = "episode", (Kind.EPISODE, item_key)
+                kind, content = "episode", (self.codec.encode(Kind.EPISODE, item_key), item_key)
             elif roll < 110:
-                kind, local = "local", self._local_file(item_key)
-            else:
-                content = (Kind.TRACK, int(track_key))
+                kind, content, local = "local", (None, None), self._local_file(item_key)
             items.append(
                 PlaylistItem(
-                    position=int(position),
+                    position=position,
                     kind=kind,
-                    id=self.codec.encode(*content) if content else None,
-                    key=content[1] if content else None,
-                    added_at=_EPOCH_ADDED_AT if epoch else added.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    id=content[0],
+                    key=content[1],
+                    added_at=_EPOCH_ADDED_AT if epoch else f"{added}Z",
                     added_by=added_by,
                     local=local,
                 )
@@ -663,6 +827,61 @@ class Catalog:
             release_date=release.isoformat(),
             images=show.images,
         )
+
+
+def _images(prefix: str, value: int, sizes=(640, 300, 64)) -> tuple[Image, ...]:
+    """The images an entity's image hash ``value`` gives."""
+    # About one entity in twenty has no image at all (an empty list, as Spotify sends).
+    if field(value, 0, 20) == 0:
+        return ()
+    digest = f"{value:016x}"
+    return tuple([Image(url + digest, size, size) for url, size in _image_urls(prefix, sizes)])
+
+
+@lru_cache(maxsize=64)
+def _image_urls(prefix: str, sizes: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+    """Each size's image URL but the entity's digest."""
+    return tuple((f"https://i.scdn.co/image/{prefix}{size:04x}", size) for size in sizes)
+
+
+def _entities(columns: tuple) -> Iterable[tuple]:
+    """One tuple of plain values per entity, from single values (one entity) or columns (arrays
+    or lists, for several; a single value is then one they share)."""
+    count = next((len(column) for column in columns if isinstance(column, np.ndarray | list)), None)
+    if count is None:
+        return [columns]
+    return zip(
+        *(
+            column.tolist()
+            if isinstance(column, np.ndarray)
+            else column
+            if isinstance(column, list)
+            else itertools.repeat(column, count)
+            for column in columns
+        ),
+        strict=True,
+    )
+
+
+def _release_date(detail: int, year: int) -> tuple[str, str]:
+    """A generated album's release date and precision; ``detail`` is its ``_Detail.ALBUM`` hash."""
+    if year == 0:
+        return "0000", "year"
+    # Old releases often only carry a year, as in Spotify's back catalogue.
+    chance_year = 50 if year < 1970 else 15 if year < 2000 else 4
+    roll, month = field(detail, 0, 100), 1 + field(detail, 16, 12)
+    if roll < chance_year:
+        return f"{year:04d}", "year"
+    if roll < chance_year + 6:
+        return f"{year:04d}-{month:02d}", "month"
+    day = 1 + field(detail, 32, 28)
+    return f"{year:04d}-{month:02d}-{day:02d}", "day"
+
+
+def _isrc(registrant: int, designation: int, year: int) -> str:
+    """An ISRC; ``registrant`` is the artist's ``_Detail.REGISTRANT`` hash."""
+    country = words.ISRC_COUNTRIES[field(registrant, 0, len(words.ISRC_COUNTRIES))]
+    return f"{country}{_base36(registrant >> 16, 3)}{year % 100:02d}{designation:05d}"
 
 
 def _base36(value: int, width: int) -> str:

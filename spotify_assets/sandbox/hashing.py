@@ -21,7 +21,7 @@ def mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _mix_array(x: np.ndarray) -> np.ndarray:
+def mix_array(x: np.ndarray) -> np.ndarray:
     # uint64 arithmetic wraps modulo 2**64 for arrays, exactly like the masked int version.
     x = (x ^ (x >> np.uint64(30))) * np.uint64(_C1)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(_C2)
@@ -38,6 +38,11 @@ def field(value, shift: int, n: int, bits: int = 16):
         part = (value >> np.uint64(shift)) & np.uint64((1 << bits) - 1)
         return (part % np.uint64(n)).astype(np.int64)
     return ((value >> shift) & ((1 << bits) - 1)) % n
+
+
+def unit(value: int) -> float:
+    """A uniform float in [0, 1) from a hash."""
+    return (value >> 11) * (1.0 / (1 << 53))
 
 
 class Hasher:
@@ -59,7 +64,7 @@ class Hasher:
 
     def array(self, salt: int, keys: np.ndarray) -> np.ndarray:
         spread = keys.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(self.salt_key(salt))
-        return _mix_array(spread)
+        return mix_array(spread)
 
     def hash(self, salt: int, keys):
         """``int`` for an int key, ``array`` for an array of keys."""
@@ -71,7 +76,3 @@ class Hasher:
 
     def below(self, salt: int, key: int, n: int) -> int:
         return self.int(salt, key) % n
-
-    def unit(self, salt: int, key: int) -> float:
-        """A uniform float in [0, 1)."""
-        return (self.int(salt, key) >> 11) * (1.0 / (1 << 53))

@@ -2,17 +2,17 @@
 
 Objects are serialised once and kept as bytes in bounded caches; bigger objects, pages and batches
 are assembled from those bytes (:func:`splice`), which is what lets one process answer thousands
-of requests a second. Key order follows Spotify's, and nothing depends on the clock, so the same
+of requests a second. The entities rendered most fill templates serialised once (:class:`Template`). Key order follows Spotify's, and nothing depends on the clock, so the same
 seed gives byte-identical bodies.
 """
 
+import re
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from spotify_assets.sandbox import words
 from spotify_assets.sandbox.catalog import Catalog
-from spotify_assets.sandbox.catalog_records import Episode, Image, PlaylistItem, User
-from spotify_assets.sandbox.ids import Kind
+from spotify_assets.sandbox.catalog_records import Album, Episode, Image, PlaylistItem, Track, User
 from spotify_assets.sandbox.modes import Mode
 from spotify_assets.sandbox.responses import dumps
 
@@ -22,7 +22,7 @@ EMBEDDED_PLAYLIST_TRACKS = 100
 
 
 def raw(name: str) -> str:
-    """A placeholder value that :func:`splice` replaces with already-serialised JSON."""
+    """A placeholder value that :func:`splice` or a :class:`Template` replaces with JSON."""
     return f"\x00{name}\x00"
 
 
@@ -32,6 +32,34 @@ def splice(obj: dict, **parts: bytes) -> bytes:
     for name, value in parts.items():
         body = body.replace(b'"\\u0000' + name.encode() + b'\\u0000"', value, 1)
     return body
+
+
+def text(name: str) -> str:
+    """A placeholder for text in a JSON string (an id: never escaped) that a :class:`Template` fills."""
+    return f"\x01{name}\x01"
+
+
+_HOLE = re.compile(rb'"\\u0000(\w+)\\u0000"|\\u0001(\w+)\\u0001')
+
+
+class Template:
+    """A JSON object serialised once, its placeholders then filled by ``%`` on bytes.
+
+    A :func:`raw` placeholder takes JSON (a string with its quotes), a :func:`text` one the text
+    inside a string; ``fixed`` ones are filled at once. Filling costs a fraction of building the
+    object's dict and serialising it, which was most of what rendering a new entity cost.
+    """
+
+    def __init__(self, obj: dict, **fixed: bytes) -> None:
+        def hole(match: re.Match) -> bytes:
+            name = match[1] or match[2]
+            value = fixed.get(name.decode())
+            return b"%(" + name + b")s" if value is None else value.replace(b"%", b"%%")
+
+        self._format = _HOLE.sub(hole, dumps(obj).replace(b"%", b"%%"))
+
+    def fill(self, values: dict[bytes, bytes]) -> bytes:
+        return self._format % values
 
 
 MARKETS = dumps(list(words.MARKETS))
@@ -45,14 +73,22 @@ def _without(obj: dict, removed: frozenset[str]) -> dict:
     return {key: value for key, value in obj.items() if key not in removed} if removed else obj
 
 
+def _list(items) -> bytes:
+    return b"[" + b",".join(items) + b"]"
+
+
+def _bool(value: bool) -> bytes:
+    return b"true" if value else b"false"
+
+
 class Renderer:
     def __init__(self, catalog: Catalog, api_url: str, mode: Mode) -> None:
         self.catalog = catalog
         self.api_url = api_url
         self.mode = mode
+        self._templates(mode)
         self.artist = lru_cache(maxsize=16384)(self._artist)
         self._simple_artist = lru_cache(maxsize=16384)(self._make_simple_artist)
-        self._simple_album = lru_cache(maxsize=16384)(self._make_simple_album)
         self._simple_album_bytes = lru_cache(maxsize=16384)(self._simple_album_bytes)
         self.album = lru_cache(maxsize=4096)(self._album)
         self.simple_track = lru_cache(maxsize=32768)(self._simple_track)
@@ -66,7 +102,6 @@ class Renderer:
     def _forget_albums(self) -> None:
         """Forget rendered albums and tracks: the ids of removed releases will name new ones."""
         caches = (
-            self._simple_album,
             self._simple_album_bytes,
             self.album,
             self.simple_track,
@@ -75,6 +110,104 @@ class Renderer:
         )
         for cache in caches:
             cache.cache_clear()
+
+    def _templates(self, mode: Mode) -> None:
+        """The objects rendered most, as templates for this mode and server URL."""
+        hole = text("id")
+        self._artist_template = Template(
+            _without(
+                {
+                    "external_urls": {"spotify": f"{OPEN_URL}/artist/{hole}"},
+                    "followers": {"href": None, "total": raw("followers")},
+                    "genres": raw("genres"),
+                    "href": self.href("artist", hole),
+                    "id": hole,
+                    "images": raw("images"),
+                    "name": raw("name"),
+                    "popularity": raw("popularity"),
+                    "type": "artist",
+                    "uri": f"spotify:artist:{hole}",
+                },
+                mode.artist_fields_removed,
+            )
+        )
+        self._simple_artist_template = Template(
+            {
+                "external_urls": {"spotify": f"{OPEN_URL}/artist/{hole}"},
+                "href": self.href("artist", hole),
+                "id": hole,
+                "name": raw("name"),
+                "type": "artist",
+                "uri": f"spotify:artist:{hole}",
+            }
+        )
+        album = {
+            "album_type": raw("album_type"),
+            "total_tracks": raw("total_tracks"),
+            "available_markets": raw("markets"),
+            "external_urls": {"spotify": f"{OPEN_URL}/album/{hole}"},
+            "href": self.href("album", hole),
+            "id": hole,
+            "images": raw("images"),
+            "name": raw("name"),
+            "release_date": raw("release_date"),
+            "release_date_precision": raw("release_date_precision"),
+            "type": "album",
+            "uri": f"spotify:album:{hole}",
+            "artists": raw("artists"),
+        }
+        full_album = {
+            **album,
+            "tracks": raw("tracks"),
+            "copyrights": [
+                {"text": raw("copyright"), "type": "C"},
+                {"text": raw("phonogram"), "type": "P"},
+            ],
+            "external_ids": {"upc": raw("upc")},
+            "genres": [],
+            "label": raw("label"),
+            "popularity": raw("popularity"),
+        }
+        removed = mode.album_fields_removed
+        self._simple_album_template = Template(_without(album, removed), markets=MARKETS)
+        self._grouped_album_template = Template(
+            _without({**album, "album_group": raw("album_group")}, removed), markets=MARKETS
+        )
+        self._album_template = Template(_without(full_album, removed), markets=MARKETS)
+        track = {
+            "artists": raw("artists"),
+            "available_markets": raw("markets"),
+            "disc_number": raw("disc_number"),
+            "duration_ms": raw("duration_ms"),
+            "explicit": raw("explicit"),
+            "external_urls": {"spotify": f"{OPEN_URL}/track/{hole}"},
+            "href": self.href("track", hole),
+            "id": hole,
+            "is_local": False,
+            "name": raw("name"),
+            "preview_url": None,
+            "track_number": raw("track_number"),
+            "type": "track",
+            "uri": f"spotify:track:{hole}",
+        }
+        full_track = {
+            "album": raw("album"),
+            **track,
+            "external_ids": {"isrc": raw("isrc")},
+            "popularity": raw("popularity"),
+        }
+        removed = mode.track_fields_removed
+        self._simple_track_template = Template(_without(track, removed), markets=MARKETS)
+        self._track_template = Template(_without(full_track, removed), markets=MARKETS)
+        self._entry_template = Template(
+            {
+                "added_at": raw("added_at"),
+                "added_by": raw("added_by"),
+                "is_local": raw("is_local"),
+                "item": raw("item"),
+                "track": raw("item"),
+            }
+        )
 
     # -- URLs ---------------------------------------------------------------------------------
 
@@ -133,56 +266,45 @@ class Renderer:
 
     def _artist(self, key: int) -> bytes:
         artist = self.catalog.artist_at(key)
-        body = {
-            "external_urls": {"spotify": f"{OPEN_URL}/artist/{artist.id}"},
-            "followers": {"href": None, "total": artist.followers},
-            "genres": list(artist.genres),
-            "href": self.href("artist", artist.id),
-            "id": artist.id,
-            "images": _images(artist.images),
-            "name": artist.name,
-            "popularity": artist.popularity,
-            "type": "artist",
-            "uri": f"spotify:artist:{artist.id}",
-        }
-        return dumps(_without(body, self.mode.artist_fields_removed))
+        return self._artist_template.fill(
+            {
+                b"id": artist.id.encode(),
+                b"followers": b"%d" % artist.followers,
+                b"genres": dumps(list(artist.genres)),
+                b"images": dumps(_images(artist.images)),
+                b"name": dumps(artist.name),
+                b"popularity": b"%d" % artist.popularity,
+            }
+        )
 
-    def _make_simple_artist(self, key: int) -> dict:
-        artist_id = self.catalog.codec.encode(Kind.ARTIST, key)
-        return {
-            "external_urls": {"spotify": f"{OPEN_URL}/artist/{artist_id}"},
-            "href": self.href("artist", artist_id),
-            "id": artist_id,
-            "name": self.catalog.artist_name(key),
-            "type": "artist",
-            "uri": f"spotify:artist:{artist_id}",
-        }
+    def _make_simple_artist(self, key: int, artist_id: str) -> bytes:
+        return self._simple_artist_template.fill(
+            {b"id": artist_id.encode(), b"name": dumps(self.catalog.artist_name(key))}
+        )
+
+    def _artists(self, keys: tuple[int, ...], ids: tuple[str, ...]) -> bytes:
+        return _list([self._simple_artist(*artist) for artist in zip(keys, ids, strict=True)])
 
     # -- albums -------------------------------------------------------------------------------
 
-    def _make_simple_album(self, key: int) -> dict:
-        album = self.catalog.album_at(key)
+    def _album_values(self, album: Album) -> dict[bytes, bytes]:
         return {
-            "album_type": album.album_type,
-            "total_tracks": album.total_tracks,
-            "available_markets": raw("markets"),
-            "external_urls": {"spotify": f"{OPEN_URL}/album/{album.id}"},
-            "href": self.href("album", album.id),
-            "id": album.id,
-            "images": _images(album.images),
-            "name": album.name,
-            "release_date": album.release_date,
-            "release_date_precision": album.release_date_precision,
-            "type": "album",
-            "uri": f"spotify:album:{album.id}",
-            "artists": [self._simple_artist(artist) for artist in album.artist_keys],
+            b"album_type": dumps(album.album_type),
+            b"total_tracks": b"%d" % album.total_tracks,
+            b"id": album.id.encode(),
+            b"images": dumps(_images(album.images)),
+            b"name": dumps(album.name),
+            b"release_date": dumps(album.release_date),
+            b"release_date_precision": dumps(album.release_date_precision),
+            b"artists": self._artists(album.artist_keys, album.artist_ids),
         }
 
     def _simple_album_bytes(self, key: int, group: str | None) -> bytes:
-        album = self._simple_album(key)
-        if group is not None:
-            album = {**album, "album_group": group}
-        return splice(_without(album, self.mode.album_fields_removed), markets=MARKETS)
+        values = self._album_values(self.catalog.album_at(key))
+        if group is None:
+            return self._simple_album_template.fill(values)
+        values[b"album_group"] = dumps(group)
+        return self._grouped_album_template.fill(values)
 
     def simple_album(self, key: int, group: str | None = None) -> bytes:
         """The simplified album; with ``group``, as listed on an artist's page."""
@@ -191,18 +313,6 @@ class Renderer:
     def _album(self, key: int) -> bytes:
         album = self.catalog.album_at(key)
         tracks = self.catalog.tracks_of(key)
-        body = {
-            **self._simple_album(key),
-            "tracks": raw("tracks"),
-            "copyrights": [
-                {"text": f"© {album.release_date[:4]} {album.label}", "type": "C"},
-                {"text": f"℗ {album.release_date[:4]} {album.label}", "type": "P"},
-            ],
-            "external_ids": {"upc": album.upc},
-            "genres": [],
-            "label": album.label,
-            "popularity": album.popularity,
-        }
         first_page = self.page(
             f"/albums/{album.id}/tracks",
             [],
@@ -211,49 +321,43 @@ class Renderer:
             limit=EMBEDDED_ALBUM_TRACKS,
             total=len(tracks),
         )
-        return splice(
-            _without(body, self.mode.album_fields_removed), markets=MARKETS, tracks=first_page
+        year = album.release_date[:4]
+        values = self._album_values(album)
+        values.update(
+            {
+                b"tracks": first_page,
+                b"copyright": dumps(f"© {year} {album.label}"),
+                b"phonogram": dumps(f"℗ {year} {album.label}"),
+                b"upc": dumps(album.upc),
+                b"label": dumps(album.label),
+                b"popularity": b"%d" % album.popularity,
+            }
         )
+        return self._album_template.fill(values)
 
     # -- tracks -------------------------------------------------------------------------------
 
-    def _track_fields(self, key: int) -> dict:
-        track = self.catalog.track_at(key)
+    def _track_values(self, track: Track) -> dict[bytes, bytes]:
         return {
-            "artists": [self._simple_artist(artist) for artist in track.artist_keys],
-            "available_markets": raw("markets"),
-            "disc_number": track.disc_number,
-            "duration_ms": track.duration_ms,
-            "explicit": track.explicit,
-            "external_urls": {"spotify": f"{OPEN_URL}/track/{track.id}"},
-            "href": self.href("track", track.id),
-            "id": track.id,
-            "is_local": False,
-            "name": track.name,
-            "preview_url": None,
-            "track_number": track.track_number,
-            "type": "track",
-            "uri": f"spotify:track:{track.id}",
+            b"artists": self._artists(track.artist_keys, track.artist_ids),
+            b"disc_number": b"%d" % track.disc_number,
+            b"duration_ms": b"%d" % track.duration_ms,
+            b"explicit": _bool(track.explicit),
+            b"id": track.id.encode(),
+            b"name": dumps(track.name),
+            b"track_number": b"%d" % track.track_number,
         }
 
     def _simple_track(self, key: int) -> bytes:
-        return splice(
-            _without(self._track_fields(key), self.mode.track_fields_removed), markets=MARKETS
-        )
+        return self._simple_track_template.fill(self._track_values(self.catalog.track_at(key)))
 
     def _track(self, key: int) -> bytes:
         track = self.catalog.track_at(key)
-        body = {
-            "album": raw("album"),
-            **self._track_fields(key),
-            "external_ids": {"isrc": track.isrc},
-            "popularity": track.popularity,
-        }
-        return splice(
-            _without(body, self.mode.track_fields_removed),
-            album=self.simple_album(track.album_key),
-            markets=MARKETS,
-        )
+        values = self._track_values(track)
+        values[b"album"] = self.simple_album(track.album_key)
+        values[b"isrc"] = dumps(track.isrc)
+        values[b"popularity"] = b"%d" % track.popularity
+        return self._track_template.fill(values)
 
     # -- playlists and what they hold --------------------------------------------------------
 
@@ -296,6 +400,7 @@ class Renderer:
             return dumps(head)
         head["items"], head["tracks"] = raw("items"), raw("tracks")
         items = self.catalog.playlist_items_at(key)
+        self.prefetch_entries(key, range(min(len(items), EMBEDDED_PLAYLIST_TRACKS)))
         pages = {}
         for name, limit in (
             ("items", self.mode.playlist_items.maximum),
@@ -311,19 +416,19 @@ class Renderer:
             )
         return splice(head, **pages)
 
+    def prefetch_entries(self, playlist: int, positions: range) -> None:
+        """Make the tracks of these entries together (:meth:`.Catalog.prefetch_tracks`)."""
+        items = self.catalog.playlist_items_at(playlist)
+        self.catalog.prefetch_tracks(
+            items[position].key for position in positions if items[position].kind == "track"
+        )
+
     def entry(self, playlist: int, position: int, episodes: bool) -> bytes:
         """One playlist entry; ``episodes`` is whether the client asked for them as episodes."""
         return self._entry(playlist, position, episodes)
 
     def _make_entry(self, playlist: int, position: int, episodes: bool) -> bytes:
         item = self.catalog.playlist_items_at(playlist)[position]
-        head = {
-            "added_at": item.added_at,
-            "added_by": self.user(item.added_by, with_name=False),
-            "is_local": item.kind == "local",
-            "item": raw("item"),
-            "track": raw("track"),
-        }
         if item.kind == "track":
             content = self.track(item.key)
         elif item.kind == "episode":
@@ -333,7 +438,14 @@ class Renderer:
             content = dumps(self._local_track(item))
         else:
             content = b"null"
-        return splice(head, item=content, track=content)
+        return self._entry_template.fill(
+            {
+                b"added_at": dumps(item.added_at),
+                b"added_by": dumps(self.user(item.added_by, with_name=False)),
+                b"is_local": _bool(item.kind == "local"),
+                b"item": content,
+            }
+        )
 
     def episode(self, episode: Episode) -> dict:
         show = episode.show

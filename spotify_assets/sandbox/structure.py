@@ -65,7 +65,8 @@ PLAYLIST_SIZE = _quantiles(lambda u: 3 + int(220 * u**1.8))
 PLAYLIST_FOLLOWERS = _quantiles(lambda u: int(10 ** (6 * u**2)))
 
 
-def _where(condition, yes, no):
+def where(condition, yes, no):
+    """``yes if condition else no``, for one entity or each of a column's."""
     if isinstance(condition, np.ndarray):
         return np.where(condition, yes, no)
     return yes if condition else no
@@ -176,13 +177,15 @@ def artist_popularity(hasher: Hasher, index):
     return _lookup(POPULARITY, field(hasher.hash(Salt.ARTIST_SHAPE, index), 0, 1024))
 
 
-def artists(hasher: Hasher, index) -> ArtistColumns:
+def artists(hasher: Hasher, index, named: bool = True) -> ArtistColumns:
+    """Artists ``index``; unless ``named``, without name and genre slots (what counts and dates
+    alone need, as a discography's: most of the hashing otherwise)."""
     shape = hasher.hash(Salt.ARTIST_SHAPE, index)
     popularity = _lookup(POPULARITY, field(shape, 0, 1024))
     return ArtistColumns(
         key=index,
-        name=name_slots(hasher, Salt.ARTIST_NAME, index, words.ARTIST_NAME),
-        genres=name_slots(hasher, Salt.ARTIST_GENRES, index, words.ARTIST_GENRES),
+        name=name_slots(hasher, Salt.ARTIST_NAME, index, words.ARTIST_NAME) if named else (),
+        genres=name_slots(hasher, Salt.ARTIST_GENRES, index, words.ARTIST_GENRES) if named else (),
         popularity=popularity,
         debut=_lookup(DEBUT_YEAR, field(shape, 16, 1024)),
         # Popular artists release a little more.
@@ -190,23 +193,26 @@ def artists(hasher: Hasher, index) -> ArtistColumns:
     )
 
 
-def albums(hasher: Hasher, owners: ArtistColumns, number) -> AlbumColumns:
-    """Albums ``number`` of the artists in ``owners`` (one owner row per album)."""
+def albums(hasher: Hasher, owners: ArtistColumns, number, named: bool = True) -> AlbumColumns:
+    """Albums ``number`` of the artists in ``owners`` (one owner row per album); unless
+    ``named``, without name slots."""
     key = (owners.key << ALBUM_BITS) | number
     shape = hasher.hash(Salt.ALBUM_SHAPE, key)
     roll = field(shape, 0, 20)
-    kind = _where(roll < 9, ALBUM, _where(roll < 17, SINGLE, COMPILATION))
-    name = name_slots(hasher, Salt.ALBUM_NAME, key, words.ALBUM_NAME)
-    name = (_where(kind == COMPILATION, name[0], 0), *name[1:])
+    kind = where(roll < 9, ALBUM, where(roll < 17, SINGLE, COMPILATION))
+    name = ()
+    if named:
+        name = name_slots(hasher, Salt.ALBUM_NAME, key, words.ALBUM_NAME)
+        name = (where(kind == COMPILATION, name[0], 0), *name[1:])
     # Releases spread over the career, in album-number order, with the odd unknown "0000" date.
     span = LAST_YEAR - owners.debut + 1
     year = owners.debut + (number * span) // owners.album_count
     year = _clip(year + field(shape, 16, 2), 0, LAST_YEAR)
-    year = _where(hasher.pick(Salt.ALBUM_ZERO_YEAR, key, 250) == 0, 0, year)
+    year = where(hasher.pick(Salt.ALBUM_ZERO_YEAR, key, 250) == 0, 0, year)
     popularity = _clip(owners.popularity - 20 + field(shape, 32, 35), 0, 100)
     size = field(shape, 48, 14)
-    track_count = _where(
-        kind == ALBUM, 10 + size % 10, _where(kind == SINGLE, 1 + size % 3, 12 + size)
+    track_count = where(
+        kind == ALBUM, 10 + size % 10, where(kind == SINGLE, 1 + size % 3, 12 + size)
     )
     return AlbumColumns(key, owners.key, kind, name, year, popularity, track_count)
 
@@ -214,18 +220,21 @@ def albums(hasher: Hasher, owners: ArtistColumns, number) -> AlbumColumns:
 _OFFSETS = np.array(FEATURE_OFFSETS)
 
 
-def tracks(hasher: Hasher, parents: AlbumColumns, number, artist_count: int) -> TrackColumns:
-    """Tracks ``number`` of the albums in ``parents`` (one album row per track)."""
+def tracks(
+    hasher: Hasher, parents: AlbumColumns, number, artist_count: int, named: bool = True
+) -> TrackColumns:
+    """Tracks ``number`` of the albums in ``parents`` (one album row per track); unless ``named``,
+    without name slots."""
     key = (parents.key << TRACK_BITS) | number
     shape = hasher.hash(Salt.TRACK_SHAPE, key)
     candidate = (parents.artist + _lookup(_OFFSETS, field(shape, 0, len(_OFFSETS)))) % artist_count
     # Popular artists get featured more often, which skews the collaboration network like real ones.
     chance = 4 + artist_popularity(hasher, candidate) // 4
-    featured = _where(
+    featured = where(
         (field(shape, 16, 100) < chance) & (candidate != parents.artist), candidate, -1
     )
     popularity = _clip(parents.popularity - 15 + field(shape, 32, 30), 0, 100)
-    name = name_slots(hasher, Salt.TRACK_NAME, key, words.TRACK_NAME)
+    name = name_slots(hasher, Salt.TRACK_NAME, key, words.TRACK_NAME) if named else ()
     return TrackColumns(key, parents.key, parents.artist, featured, name, popularity)
 
 
@@ -240,7 +249,7 @@ def playlists(hasher: Hasher, index) -> PlaylistColumns:
         key=index,
         name=name_slots(hasher, Salt.PLAYLIST_NAME, index, words.PLAYLIST_NAME),
         # Every third playlist belongs to the sandbox's own user (USERS[0]), the others to the rest.
-        owner=_where(index % 3 == 0, 0, 1 + field(shape, 0, len(words.USERS) - 1)),
-        size=_where(field(shape, 32, 25) == 0, 0, size),
+        owner=where(index % 3 == 0, 0, 1 + field(shape, 0, len(words.USERS) - 1)),
+        size=where(field(shape, 32, 25) == 0, 0, size),
         followers=_lookup(PLAYLIST_FOLLOWERS, field(shape, 48, 1024)),
     )
