@@ -213,7 +213,8 @@ def test_api_url_sends_every_request_to_that_server_and_quiet_prints_the_summary
             reset = requests.post(f"{sandbox.base_url}/_sandbox/stats/reset", json={}, timeout=10)
             assert reset.ok, reset.text
         run_id, output = piped_run(
-            home, "api-url", "--quiet", "--select", "key:bronze/artists",
+            # --full-refresh: the profiles an earlier test read are fresh, and would not be asked for.
+            home, "api-url", "--quiet", "--full-refresh", "--select", "key:bronze/artists",
             "--api-url", other.api_url, "--accounts-url", other.token_url,
             SPOTIFY_CLIENT_ID=other.client_id, SPOTIFY_CLIENT_SECRET=other.client_secret,
         )  # fmt: skip

@@ -76,6 +76,7 @@ def test_schedule_run_config_names_the_jobs_real_ops() -> None:
     """The op names come from the asset definitions, so the config fits the job it launches."""
     request = all_assets_job_schedule.evaluate_tick(build_schedule_context()).run_requests[0]
     assert set(request.run_config["ops"]) == {
+        "bronze__artists",
         "bronze__artist_albums",
         "bronze__albums",
         "bronze__album_tracks",

@@ -16,7 +16,7 @@ from spotify_assets.assets.bronze.tracks import tracks
 bronze_assets = [artists, artist_albums, albums, album_tracks, tracks, playlists, playlist_items]
 
 # The assets that skip what bronze already holds unless told to refresh (run config ``Refresh``).
-INCREMENTAL = (artist_albums, albums, album_tracks, playlists, playlist_items)
+INCREMENTAL = (artists, artist_albums, albums, album_tracks, playlists, playlist_items)
 
 
 def full_refresh_ops(selected: Collection[AssetKey] | None = None) -> dict[str, Refresh]:

@@ -23,6 +23,20 @@ class RefreshedScope(WatchScope, Refresh):
     """A watch-list scope of an asset that skips versions bronze holds unless told to refresh."""
 
 
+class ProfileScope(RefreshedScope):
+    """A watch-list scope of an asset that re-reads a profile once it is older than a maximum age.
+
+    Artists change slowly (a name, an image; popularity and followers move about daily), so a
+    profile read a few hours ago stands until it ages or a full refresh reads every one.
+    """
+
+    max_age_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="Re-read a profile only when its last read is older than this; 0: every run.",
+    )
+
+
 class FullTracks(Config):
     enabled: bool = Field(
         default=False,

@@ -2,7 +2,7 @@
 
 The pattern users can copy: hand the asset ``InProcessSpotify`` (the sandbox's real answers, no
 server, no socket), build an asset context, call the asset, assert on the rows, the metadata and
-what the sandbox served. No database.
+what the sandbox served. No database: with no maximum age, no profile is looked up.
 """
 
 import gc
@@ -15,11 +15,12 @@ from dagster import build_asset_context
 from spotify_assets.assets.bronze.artists import artists
 from spotify_assets.assets.bronze.bronze_asset import Summary, publish_stream
 from spotify_assets.assets.bronze.bronze_records import BronzeRecord, records_from
-from spotify_assets.assets.bronze.run_config import WatchScope
+from spotify_assets.assets.bronze.run_config import ProfileScope
 from spotify_assets.resources.spotify_client import SpotifyClient
 from spotify_assets.resources.watchlist_resource import WatchListResource
 from spotify_assets.sandbox.ids import Kind
 from spotify_assets.sandbox.in_process import InProcessSandbox
+from spotify_assets.warehouse.connection import PostgresResource
 from spotify_assets_tests.fixtures.sandbox import found_first_by_name
 from spotify_assets_tests.fixtures.spotify import InProcessSpotify
 
@@ -31,11 +32,14 @@ def test_artists_asset_in_isolation(
     other, name = found_first_by_name(in_process_sandbox.catalog, "artist")
     watchlist = tmp_path / "watchlist.yaml"
     watchlist.write_text(f"artists:\n  - {artist}\n  - search: {name}\n")
+    # Every profile is read (no maximum age), so the warehouse is never asked which are fresh.
+    warehouse = PostgresResource(home=str(tmp_path))
     stream = artists(
         build_asset_context(),
-        config=WatchScope(),
+        config=ProfileScope(max_age_hours=0),
         spotify=in_process_spotify,
         watchlist=WatchListResource(path=str(watchlist)),
+        postgres=warehouse,
     )
     # The asset fetches as its batches are taken; its metadata is complete once they all are.
     frame = pd.concat(list(stream.batches))
@@ -55,6 +59,7 @@ def test_artists_asset_in_isolation(
         "GET /v1/search": 1,
         "POST /api/token": 1,
     }
+    assert not (tmp_path / "pgdata").exists()  # no embedded server was started
 
 
 def test_a_bronze_stream_lets_each_batch_go_before_fetching_the_next(

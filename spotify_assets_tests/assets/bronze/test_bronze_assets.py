@@ -12,7 +12,7 @@ import pytest
 from dagster import DagsterInstance, RunConfig, materialize
 
 from spotify_assets.assets.bronze import bronze_assets
-from spotify_assets.assets.bronze.run_config import FullTracks, Refresh, WatchScope
+from spotify_assets.assets.bronze.run_config import FullTracks, ProfileScope, Refresh, WatchScope
 from spotify_assets.resources.spotify_client.paging import remaining_tracks_offset
 from spotify_assets.sandbox import SandboxServer, embedded
 from spotify_assets.warehouse.connection import PostgresResource
@@ -85,7 +85,7 @@ def test_bronze_matches_the_catalog_and_a_rerun_stores_nothing_new(
     assert all(
         _metadata(second, t)["rows_written"] == 0 for t in ("artists", "albums", "playlist_items")
     )
-    # Known albums are not fetched again; artists and playlists are re-read (they change).
+    # Known albums are not fetched again, nor profiles read within the day (see below).
     assert _metadata(second, "albums")["api_requests"] == 0
     endpoints = sandbox.stats()["endpoints"]
     assert not any("/albums" in name and "artists" not in name for name in endpoints), endpoints
@@ -146,6 +146,53 @@ def test_playlists_are_re_read_conditionally_and_a_full_refresh_reads_them_whole
     assert whole.success
     assert _playlist_reads(sandbox) == [200] * watched
     assert _metadata(whole, "playlists")["rows_written"] == 0
+
+
+def _artist_reads(server: SandboxServer) -> int:
+    return sum(r.endpoint in ("GET /v1/artists", "GET /v1/artists/{id}") for r in server.requests())
+
+
+def test_a_profile_is_re_read_once_it_is_older_than_its_maximum_age(
+    sandbox: SandboxServer, postgres: PostgresResource, resources
+) -> None:
+    instance = DagsterInstance.ephemeral()
+    assert materialize(bronze_assets, resources=resources, instance=instance).success
+    watched = _expected(sandbox)["artists"]
+
+    # Read minutes ago: no profile is asked for, yet every artist's discography is still probed.
+    sandbox.reset_stats()
+    again = materialize(bronze_assets, resources=resources, instance=instance)
+    assert again.success
+    assert _artist_reads(sandbox) == 0
+    assert _metadata(again, "artists")["profiles_fresh"] == watched
+    assert sandbox.stats()["endpoints"]["GET /v1/artists/{id}/albums"] == watched
+
+    # A day later, every profile has aged: each is read again (batched), and none stored anew.
+    with postgres.get_connection() as conn:
+        conn.execute(
+            f"""update "{postgres.schema("bronze")}".fetch_log
+                set fetched = jsonb_set(fetched, '{{read_at}}', coalesce((
+                    select jsonb_object_agg(key, to_jsonb(value::timestamptz - interval '25 hours'))
+                    from jsonb_each_text(fetched -> 'read_at')), '{{}}'))
+                where asset = 'artists' and fetched ? 'read_at'"""
+        )
+    sandbox.reset_stats()
+    aged = materialize(bronze_assets, resources=resources, instance=instance)
+    assert _artist_reads(sandbox) == 1
+    assert (
+        _metadata(aged, "artists")["profiles_fresh"],
+        _metadata(aged, "artists")["rows_written"],
+    ) == (0, 0)
+
+    # Just read again, so fresh; a full refresh or a maximum age of 0 reads them all the same.
+    for config in (ProfileScope(full_refresh=True), ProfileScope(max_age_hours=0)):
+        sandbox.reset_stats()
+        run_config = RunConfig(ops={"bronze__artists": config})
+        assert materialize(
+            bronze_assets, resources=resources, instance=instance, run_config=run_config
+        ).success
+        assert _artist_reads(sandbox) == 1
+    assert _counts(postgres) == _expected(sandbox)
 
 
 def test_a_run_scoped_to_one_artist_fetches_only_that_artist(

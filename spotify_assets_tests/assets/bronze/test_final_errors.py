@@ -10,9 +10,10 @@ odd search term reaching the warehouse is at the end, against the sandbox and Po
 from pathlib import Path
 
 import pytest
-from dagster import DagsterEventType, materialize
+from dagster import DagsterEventType, RunConfig, materialize
 
 from spotify_assets.assets.bronze.artists import artists
+from spotify_assets.assets.bronze.run_config import ProfileScope
 from spotify_assets.resources.credentials import SpotifyCredentialsResource
 from spotify_assets.resources.spotify import SpotifyApiResource
 from spotify_assets.resources.watchlist_resource import WatchListResource
@@ -33,9 +34,17 @@ NOWHERE = {"api_url": "http://127.0.0.1:9/v1", "accounts_url": "http://127.0.0.1
 PLAIN = SpotifyCredentialsResource(client_id="client-id", client_secret="client-secret")
 
 
-def _only_attempt_fails_with(resources: dict, message: str) -> None:
-    """The artists step ran once and failed with exactly ``message``: no retry, no second trace."""
-    result = materialize([artists], resources=resources, raise_on_error=False)
+def _only_attempt_fails_with(resources: dict, message: str, home: Path) -> None:
+    """The artists step ran once and failed with exactly ``message``: no retry, no second trace.
+
+    Every profile is read (no maximum age), so the warehouse is never asked which are fresh.
+    """
+    result = materialize(
+        [artists],
+        resources={**resources, "postgres": PostgresResource(home=str(home))},
+        run_config=RunConfig(ops={"bronze__artists": ProfileScope(max_age_hours=0)}),
+        raise_on_error=False,
+    )
     assert not result.success
     kinds = [event.event_type for event in result.all_events]
     assert DagsterEventType.STEP_UP_FOR_RETRY not in kinds
@@ -57,7 +66,7 @@ def test_unusable_credentials_fail_the_step_once(tmp_path: Path, case: str) -> N
         "spotify": SpotifyApiResource(credentials=credentials, **NOWHERE),
         "watchlist": WatchListResource(),
     }
-    _only_attempt_fails_with(resources, broken.message)
+    _only_attempt_fails_with(resources, broken.message, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +89,7 @@ def test_an_unreadable_or_empty_watch_list_fails_the_step_once(
         "spotify": SpotifyApiResource(credentials=PLAIN, **NOWHERE),
         "watchlist": WatchListResource(path=str(path)),
     }
-    _only_attempt_fails_with(resources, f"Watch list {path} {message}")
+    _only_attempt_fails_with(resources, f"Watch list {path} {message}", tmp_path)
 
 
 # Two ways a sandbox refuses for good: an app configured as extended whose token is a
@@ -111,7 +120,7 @@ def test_a_client_error_fails_the_step_once(tmp_path: Path, status: str) -> None
         "spotify": InProcessSpotify(sandbox=InProcessSandbox(sandbox), **config),
         "watchlist": WatchListResource(path=str(path)),
     }
-    _only_attempt_fails_with(resources, message)
+    _only_attempt_fails_with(resources, message, tmp_path)
 
 
 @pytest.mark.postgres
