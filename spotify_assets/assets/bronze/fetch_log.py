@@ -71,12 +71,15 @@ def upstream_fetch(
     return RunFetch(run_id, fetched)
 
 
-def latest_entries(postgres: PostgresResource, asset: str, field: str) -> dict[str, str]:
-    """Each key of the object ``field`` that bronze/<asset> logs, as its latest run logged it."""
+def latest_entries(
+    postgres: PostgresResource, asset: str, field: str, since: dt.datetime | None = None
+) -> dict[str, str]:
+    """Each key of the object ``field`` that bronze/<asset> logs, as its latest run logged it
+    (of the runs logged ``since`` then, when given: the log grows by a row per run)."""
     if not _exists(postgres):
         return {}
     rows = postgres.query_sql_file(
-        "bronze/select_latest_fetched_entries", {"asset": asset, "field": field}
+        "bronze/select_latest_fetched_entries", {"asset": asset, "field": field, "since": since}
     )
     return dict(rows)
 
