@@ -462,6 +462,16 @@ class Catalog:
         tracks = self._tracks([albums[row] for row in row_of.tolist()], rows.take(row_of), numbers)
         self.track_at.fill(zip(missing[known].tolist(), tracks, strict=True))
 
+    def prefetch_albums(self, keys: Iterable[int]) -> None:
+        """Make the albums among ``keys`` not made yet in one vectorised pass (a discography page).
+
+        Made one by one, each of a page's albums costs as much as the whole page made together.
+        Releases added at runtime, and unknown keys, are left to :attr:`album_at`.
+        """
+        missing = np.array([key for key in keys if key not in self.album_at], dtype=np.int64)
+        if missing.size >= _TOGETHER_FROM:
+            self._albums_made(self._generated_rows(missing)[1])
+
     def _generated_rows(self, album_keys: np.ndarray) -> tuple[np.ndarray, structure.AlbumColumns]:
         """Which of ``album_keys`` name generated albums (not added ones), and their skeleton rows."""
         artists = album_keys >> ALBUM_BITS

@@ -142,6 +142,15 @@ def test_tracks_made_together_equal_tracks_made_one_by_one():
     ]
 
 
+def test_albums_made_together_equal_albums_made_one_by_one():
+    """A discography page's albums (the artist's own and those they appear on) are made together."""
+    together, alone = Catalog(artists=10_000), Catalog(artists=10_000)
+    keys = [key for artist in range(0, 10_000, 499) for key, _ in together.discography(artist)]
+    together.prefetch_albums(keys)
+    assert len(together.album_at) == len(set(keys)) > 100
+    assert [together.album_at(key) for key in keys] == [alone.album_at(key) for key in keys]
+
+
 def test_artists_made_together_equal_artists_made_one_by_one():
     together, alone = Catalog(artists=10_000), Catalog(artists=10_000)
     keys = list(range(0, 10_000, 97))
