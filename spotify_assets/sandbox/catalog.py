@@ -409,8 +409,11 @@ class Catalog:
         ]
         # An artist is never featured on their own tracks, so every match is a host's album.
         rows, numbers = structure.expand(albums.track_count)
-        tracks = structure.tracks(self.hasher, albums.take(rows), numbers, self.size, named=False)
-        guests = np.unique(rows[tracks.featured == artist])
+        featured = structure.featuring(
+            self.hasher, albums.key[rows], albums.artist[rows], numbers, self.size, artist
+        )
+        # Rows come in order, so their first appearances are those of distinct albums, in order.
+        guests = list(dict.fromkeys(rows[featured].tolist()))
         entries.extend(
             (key, "appears_on", year)
             for key, year in zip(
