@@ -77,9 +77,11 @@ def _lookup(table: np.ndarray, index):
 
 
 def _clip(value, low: int, high: int):
-    return (
-        np.clip(value, low, high) if isinstance(value, np.ndarray) else min(max(value, low), high)
-    )
+    # np.minimum and np.maximum rather than np.clip, whose wrapper costs about 4 us a call on a page's
+    # worth of rows against 1 us (each album or track pass clips once or twice).
+    if isinstance(value, np.ndarray):
+        return np.minimum(np.maximum(value, low), high)
+    return min(max(value, low), high)
 
 
 def name_slots(hasher: Hasher, salt: int, keys, lists) -> tuple:
