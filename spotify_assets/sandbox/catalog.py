@@ -895,8 +895,16 @@ def _release_date(detail: int, year: int) -> tuple[str, str]:
 
 def _isrc(registrant: int, designation: int, year: int) -> str:
     """An ISRC; ``registrant`` is the artist's ``_Detail.REGISTRANT`` hash."""
+    return f"{_isrc_registrant(registrant)}{year % 100:02d}{designation:05d}"
+
+
+# Every track of an artist shares this prefix; made once per artist, an album track's ISRC costs
+# 0.5 us instead of 1.8.
+@lru_cache(maxsize=16384)
+def _isrc_registrant(registrant: int) -> str:
+    """An ISRC's country and registrant code, from the artist's ``_Detail.REGISTRANT`` hash."""
     country = words.ISRC_COUNTRIES[field(registrant, 0, len(words.ISRC_COUNTRIES))]
-    return f"{country}{_base36(registrant >> 16, 3)}{year % 100:02d}{designation:05d}"
+    return f"{country}{_base36(registrant >> 16, 3)}"
 
 
 def _base36(value: int, width: int) -> str:
