@@ -12,7 +12,7 @@ from spotify_assets import settings
 from spotify_assets.cli import servers
 from spotify_assets.cli.errors import CommandGroup
 from spotify_assets.cli.sandbox_options import config_from_options, config_options
-from spotify_assets.sandbox import embedded
+from spotify_assets.sandbox import allocator, embedded
 from spotify_assets.sandbox.server import SandboxServer
 from spotify_assets.sandbox.server_config import (
     DEFAULT_CLIENT_ID,
@@ -81,8 +81,9 @@ def serve(port: int, ready_file: Path | None, **options) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # The caches soon hold a few hundred thousand objects that are never garbage; collecting less
     # often saves about a sixth of the CPU a first pass over a big catalog costs. This process
-    # serves and nothing else, so its collector settings concern no one else.
+    # serves and nothing else, so its collector and allocator settings concern no one else.
     gc.set_threshold(50_000, 20, 20)
+    allocator.keep_large_blocks()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

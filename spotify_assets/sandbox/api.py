@@ -161,6 +161,7 @@ class Api:
             self.mode.artist_albums,
             len(entries),
             lambda i: self.render.simple_album(*entries[i]),
+            prepare=lambda indexes: self.catalog.prefetch_albums(entries[i][0] for i in indexes),
         )
         return json_reply(200, body)
 

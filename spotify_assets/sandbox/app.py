@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from spotify_assets.sandbox import guard
+from spotify_assets.sandbox import guard, header_case
 from spotify_assets.sandbox.admin import Admin
 from spotify_assets.sandbox.api import Api, ApiError, Request
 from spotify_assets.sandbox.catalog import Catalog
@@ -223,7 +223,7 @@ async def _read_body(receive) -> bytes:
 async def _send(send, reply: Reply) -> None:
     # A 304 has no body; a length would have to be the 200's (RFC 9110, 8.6), so none is sent.
     length = [] if reply.status == 304 else [(b"content-length", str(len(reply.body)).encode())]
-    headers = [*length, *reply.headers]
+    headers = [*length, *header_case.as_given(reply.headers)]
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})
 

@@ -21,11 +21,17 @@ def mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
+# The same constants as numpy scalars, made once: making them on each call cost a third of a
+# page-sized mix (4.8 us -> 3.2 us for 13 keys), and a first request mixes a few arrays.
+_GOLDEN_U64, _C1_U64, _C2_U64 = np.uint64(_GOLDEN), np.uint64(_C1), np.uint64(_C2)
+_U30, _U27, _U31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
 def mix_array(x: np.ndarray) -> np.ndarray:
     # uint64 arithmetic wraps modulo 2**64 for arrays, exactly like the masked int version.
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(_C1)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(_C2)
-    return x ^ (x >> np.uint64(31))
+    x = (x ^ (x >> _U30)) * _C1_U64
+    x = (x ^ (x >> _U27)) * _C2_U64
+    return x ^ (x >> _U31)
 
 
 def field(value, shift: int, n: int, bits: int = 16):
@@ -63,7 +69,7 @@ class Hasher:
         return mix64(key * _GOLDEN + (self.salt_key(salt) if salt_key is None else salt_key))
 
     def array(self, salt: int, keys: np.ndarray) -> np.ndarray:
-        spread = keys.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(self.salt_key(salt))
+        spread = keys.astype(np.uint64) * _GOLDEN_U64 + np.uint64(self.salt_key(salt))
         return mix_array(spread)
 
     def hash(self, salt: int, keys):

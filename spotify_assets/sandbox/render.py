@@ -214,11 +214,6 @@ class Renderer:
     def href(self, kind: str, entity_id: str) -> str:
         return f"{self.api_url}/{kind}s/{entity_id}"
 
-    def url(self, path: str, params: list[tuple[str, str]]) -> str:
-        query = urlencode(params, quote_via=quote, safe=",:")
-        path = quote(path, safe="/")
-        return f"{self.api_url}{path}?{query}" if query else f"{self.api_url}{path}"
-
     def page(
         self,
         path: str,
@@ -232,8 +227,12 @@ class Renderer:
     ) -> bytes:
         """A paging object; ``next``/``previous`` repeat ``params``. ``last_offset`` caps paging."""
 
+        # The links differ in their offset alone: the rest of them is quoted once.
+        start = f"{self.api_url}{quote(path, safe='/')}?offset="
+        repeated = urlencode([("limit", str(limit)), *params], quote_via=quote, safe=",:")
+
         def link(at: int) -> str:
-            return self.url(path, [("offset", str(at)), ("limit", str(limit)), *params])
+            return f"{start}{at}&{repeated}"
 
         following = offset + limit
         has_next = following < total and (last_offset is None or following + limit <= last_offset)

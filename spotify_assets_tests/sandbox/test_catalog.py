@@ -120,6 +120,22 @@ def test_scalar_and_column_skeletons_agree(big):
         )
 
 
+def test_featuring_one_guest_agrees_with_the_tracks_featured(big):
+    """Discographies look for one guest's spots alone; the tracks' skeleton names every guest."""
+    artists = structure.artists(big.hasher, np.arange(0, big.size, 7))
+    rows, numbers = structure.expand(artists.album_count)
+    albums = structure.albums(big.hasher, artists.take(rows), numbers)
+    rows, numbers = structure.expand(albums.track_count)
+    tracks = structure.tracks(big.hasher, albums.take(rows), numbers, big.size, named=False)
+    guests = np.unique(tracks.featured[tracks.featured >= 0])
+    assert len(guests) > 100
+    for guest in [*guests[::40].tolist(), 0, int(artists.key[3])]:
+        spots = structure.featuring(
+            big.hasher, tracks.album, tracks.artist, numbers, big.size, guest
+        )
+        assert (spots == (tracks.featured == guest)).all()
+
+
 def test_tracks_made_together_equal_tracks_made_one_by_one():
     """A playlist page's tracks, and an album's track list, are made in one vectorised pass."""
     together, alone = Catalog(artists=10_000), Catalog(artists=10_000)
@@ -140,6 +156,15 @@ def test_tracks_made_together_equal_tracks_made_one_by_one():
         alone.track_at((album.key << structure.TRACK_BITS) | number)
         for number in range(album.total_tracks)
     ]
+
+
+def test_albums_made_together_equal_albums_made_one_by_one():
+    """A discography page's albums (the artist's own and those they appear on) are made together."""
+    together, alone = Catalog(artists=10_000), Catalog(artists=10_000)
+    keys = [key for artist in range(0, 10_000, 499) for key, _ in together.discography(artist)]
+    together.prefetch_albums(keys)
+    assert len(together.album_at) == len(set(keys)) > 100
+    assert [together.album_at(key) for key in keys] == [alone.album_at(key) for key in keys]
 
 
 def test_artists_made_together_equal_artists_made_one_by_one():
