@@ -201,7 +201,6 @@ def build_table(
     """
     started = time.perf_counter()
     schema = postgres.schema(spec.layer)
-    postgres.ensure_schema(schema)
     target = sql.Identifier(schema, spec.name)
     target_name = f"{schema}.{spec.name}"
     staging = ddl.staging_name(spec.name)
@@ -209,6 +208,7 @@ def build_table(
     previous_rows, previous_shares = _previous(latest)
 
     with postgres.get_connection() as conn:
+        postgres.ensure_schema(schema, connection=conn)
         # One snapshot for the build, its accounting and its checks.
         conn.execute("set transaction isolation level repeatable read")
         # JIT compiles the hundreds of JSON expressions of a build before running them once: at

@@ -190,19 +190,32 @@ class PostgresResource(ConfigurableResource):
         finally:
             conn.close()
 
-    def ensure_schema(self, *names: str) -> None:
-        """Create the schemas that are missing, each in its own transaction (safe when processes race)."""
-        with self.get_connection() as conn:
-            conn.autocommit = True
+    def ensure_schema(self, *names: str, connection: psycopg.Connection | None = None) -> None:
+        """Create the schemas that are missing, each in its own transaction (safe when processes race).
+
+        On ``connection`` when given, before its transaction begins (a connection costs more than
+        the check): it is left in transactions again, as it came.
+        """
+        if connection is None:
+            with self.get_connection() as conn:
+                self.ensure_schema(*names, connection=conn)
+            return
+        connection.autocommit = True
+        try:
             for name in names:
-                if conn.execute("select 1 from pg_namespace where nspname = %s", [name]).fetchone():
+                found = connection.execute(
+                    "select 1 from pg_namespace where nspname = %s", [name]
+                ).fetchone()
+                if found:
                     continue
                 with contextlib.suppress(
                     psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema
                 ):
-                    conn.execute(
+                    connection.execute(
                         sql.SQL("create schema if not exists {}").format(sql.Identifier(name))
                     )
+        finally:
+            connection.autocommit = False
 
     def table_exists(self, schema: str, table: str) -> bool:
         with self.get_connection() as conn:

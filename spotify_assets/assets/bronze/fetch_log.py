@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from dagster import AssetExecutionContext, Failure
 
 from spotify_assets.warehouse.connection import PostgresResource
@@ -34,8 +35,15 @@ class RunFetch:
     fetched: Mapping[str, Any]
 
 
-def _exists(postgres: PostgresResource) -> bool:
-    return postgres.table_exists(postgres.schema("bronze"), FETCH_LOG)
+def _logged(postgres: PostgresResource, name: str, params: Mapping[str, Any] | None = None) -> list:
+    """The rows of ``sql/<name>.sql`` over the fetch log; none before a bronze step made the log.
+
+    Asked straight away: a connection costs more than the query, so existence is not asked first.
+    """
+    try:
+        return postgres.query_sql_file(name, params)
+    except psycopg.errors.UndefinedTable:
+        return []
 
 
 def run_lineage(context: AssetExecutionContext) -> list[str]:
@@ -54,11 +62,7 @@ def upstream_fetch(
 ) -> RunFetch:
     """What bronze/<table> fetched in this run (or in the run this one re-executes)."""
     lineage = run_lineage(context)
-    rows = (
-        postgres.query_sql_file("bronze/select_run_fetch", {"asset": table, "run_ids": lineage})
-        if _exists(postgres)
-        else []
-    )
+    rows = _logged(postgres, "bronze/select_run_fetch", {"asset": table, "run_ids": lineage})
     if not rows:
         this = context.asset_key.to_user_string()
         runs = f"run {lineage[0]}" + (" nor the runs it re-executes" if len(lineage) > 1 else "")
@@ -76,15 +80,15 @@ def latest_entries(
 ) -> dict[str, str]:
     """Each key of the object ``field`` that bronze/<asset> logs, as its latest run logged it
     (of the runs logged ``since`` then, when given: the log grows by a row per run)."""
-    if not _exists(postgres):
-        return {}
-    rows = postgres.query_sql_file(
-        "bronze/select_latest_fetched_entries", {"asset": asset, "field": field, "since": since}
+    rows = _logged(
+        postgres,
+        "bronze/select_latest_fetched_entries",
+        {"asset": asset, "field": field, "since": since},
     )
     return dict(rows)
 
 
 def latest_fetch(postgres: PostgresResource) -> tuple[str, dt.datetime] | None:
     """The source (sandbox or Spotify) and time of the latest bronze fetch, of any run."""
-    rows = postgres.query_sql_file("bronze/select_latest_fetch") if _exists(postgres) else []
+    rows = _logged(postgres, "bronze/select_latest_fetch")
     return (rows[0][0], rows[0][1]) if rows else None

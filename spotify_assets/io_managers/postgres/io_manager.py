@@ -426,13 +426,16 @@ class PostgresPandasIOManager(ConfigurableIOManager):
         if logs_fetch and stream is None:
             _fetched(context, context.output_metadata or {})  # fail before writing anything
 
-        self.postgres.ensure_schema(
-            table_slice.schema, f"{self.postgres.schema_prefix}{client.DTYPES_SCHEMA}"
-        )
         with self.postgres.get_connection() as conn:
-            conn.execute(client.create_dtypes_table_statement(self.postgres.schema_prefix))
-        if logs_fetch:
-            self._create_fetch_log(table_slice.schema)
+            self.postgres.ensure_schema(
+                table_slice.schema,
+                f"{self.postgres.schema_prefix}{client.DTYPES_SCHEMA}",
+                connection=conn,
+            )
+            with conn.transaction():
+                conn.execute(client.create_dtypes_table_statement(self.postgres.schema_prefix))
+            if logs_fetch:
+                self._create_fetch_log(conn, table_slice.schema)
 
         with (
             _interrupt_ends_the_step(table_slice),
@@ -480,10 +483,15 @@ class PostgresPandasIOManager(ConfigurableIOManager):
             }
         )
 
-    def _create_fetch_log(self, schema: str) -> None:
+    def _create_fetch_log(self, conn: psycopg.Connection, schema: str) -> None:
         # Its own transaction, before the rows': concurrent first writers may race to create it.
-        with contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
-            self.postgres.run_sql_file("bronze/create_fetch_log", identifiers={"bronze": schema})
+        with (
+            contextlib.suppress(psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable),
+            conn.transaction(),
+        ):
+            self.postgres.run_sql_file(
+                "bronze/create_fetch_log", identifiers={"bronze": schema}, connection=conn
+            )
 
     @staticmethod
     def _log_fetch(cursor: Any, table_slice: TableSlice, run_id: str, fetched: object) -> None:
