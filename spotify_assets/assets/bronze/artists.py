@@ -50,7 +50,6 @@ def artists(
     watchlist: WatchListResource,
     postgres: PostgresResource,
 ) -> FrameStream:
-    known: set[str] = set()
     planned: list[str] = []
     fresh: set[str] = set()
 
@@ -71,13 +70,14 @@ def artists(
         summary.extra["unknown_ids"] += unknown
         for item in fetched:
             if item.object is not None:
-                known.add(str(item.spotify_id))
                 summary.scope["read_at"][str(item.spotify_id)] = item.fetched_at.isoformat()
         return records_from(fetched)
 
     def finish(summary: Summary) -> None:
-        # What the later steps fetch for, in watch-list order: the artists Spotify knows.
-        summary.scope["artist_ids"] = [a for a in planned if a in known or a in fresh]
+        # What the later steps fetch for, in watch-list order: the artists Spotify knows (read
+        # now, or fresh).
+        read = summary.scope["read_at"]
+        summary.scope["artist_ids"] = [a for a in planned if a in read or a in fresh]
         warn_unknown(context, summary.extra["unknown_ids"], "artist")
 
     return publish_stream(
